@@ -1,0 +1,46 @@
+"""The conversation service every adapter shares: NLU, language, engine step and storage."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from flows.engine import Engine
+from flows.model import Event, Inbound, Session
+from nlu import langid
+from nlu.client import NluClient
+from storage.repository import Store
+
+
+class Conversations:
+    """Turn one inbound message from one pseudonymous user into events, stored atomically."""
+
+    def __init__(self, engine: Engine, store: Store, nlu: NluClient | None):
+        self.engine = engine
+        self.store = store
+        self.nlu = nlu
+
+    async def handle(self, user_key: str, inbound: Inbound) -> list[Event]:
+        """Enrich the message with NLU, then step the engine inside one transaction."""
+        if inbound.kind == "text" and self.nlu is not None and inbound.nlu is None:
+            inbound = replace(inbound, nlu=await self.nlu.parse(inbound.text))
+
+        def turn(session: Session) -> tuple[Session, list[Event]]:
+            enriched = self._with_language(session, inbound)
+            return self.engine.step(session, enriched)
+
+        return await asyncio.to_thread(self.store.run_turn, user_key, turn)
+
+    def _with_language(self, session: Session, inbound: Inbound) -> Inbound:
+        """Detect the message's language with the session's language as the prior."""
+        if inbound.kind != "text" or not inbound.text.strip():
+            return inbound
+        detection = langid.detect(
+            inbound.text,
+            supported=self.engine.settings.languages,
+            chosen=session.lang,
+            client=inbound.client_language,
+        )
+        if detection is None:
+            return inbound
+        return replace(inbound, language=detection.language, language_confident=detection.confident)

@@ -1,0 +1,91 @@
+"""Load the keyword lexicons, place gazetteer and platform list used to extract indicators."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+LEXICON_DIR = Path(__file__).parent / "lexicon"
+
+
+@dataclass(frozen=True)
+class Place:
+    """One destination with its country and risk marks."""
+
+    id: str
+    country: str
+    hotspot: bool
+    transit: bool
+
+
+@dataclass
+class Lexicon:
+    """Compiled patterns for one language."""
+
+    language: str
+    features: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """Compile a place or platform name; Latin names need word boundaries, short acronyms case."""
+    escaped = re.escape(name)
+    if name.isascii():
+        flags = 0 if (name.isupper() and len(name) <= 4) else re.IGNORECASE
+        return re.compile(rf"(?<![\w@/.]){escaped}(?!\w)", flags)
+    return re.compile(escaped, re.IGNORECASE)
+
+
+@cache
+def available_languages() -> tuple[str, ...]:
+    """List the languages that have a feature lexicon."""
+    skip = {"places", "platforms"}
+    return tuple(sorted(p.stem for p in LEXICON_DIR.glob("*.yml") if p.stem not in skip))
+
+
+@cache
+def load(language: str) -> Lexicon:
+    """Load and compile the feature lexicon for one language (empty if none ships)."""
+    path = LEXICON_DIR / f"{language}.yml"
+    lex = Lexicon(language=language)
+    if not path.exists():
+        return lex
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for feature, patterns in (data.get("features") or {}).items():
+        lex.features[feature] = [re.compile(p, re.IGNORECASE) for p in patterns or []]
+    return lex
+
+
+@cache
+def places() -> tuple[tuple[Place, re.Pattern[str], str], ...]:
+    """Return every place name as (place, compiled pattern, surface name)."""
+    data = yaml.safe_load((LEXICON_DIR / "places.yml").read_text(encoding="utf-8"))
+    out = []
+    for pid, entry in data["places"].items():
+        place = Place(
+            id=pid,
+            country=entry["country"],
+            hotspot=bool(entry.get("hotspot")),
+            transit=bool(entry.get("transit")),
+        )
+        for name in entry["names"]:
+            out.append((place, _name_pattern(str(name)), str(name)))
+    # Longest names first so "KK Park" wins over a shorter overlapping name.
+    out.sort(key=lambda item: -len(item[2]))
+    return tuple(out)
+
+
+@cache
+def platforms() -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    """Return every platform name as (platform id, compiled pattern, surface name)."""
+    data = yaml.safe_load((LEXICON_DIR / "platforms.yml").read_text(encoding="utf-8"))
+    out = [
+        (pid, _name_pattern(str(name)), str(name))
+        for pid, names in data["platforms"].items()
+        for name in names
+    ]
+    out.sort(key=lambda item: -len(item[2]))
+    return tuple(out)
