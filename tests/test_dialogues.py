@@ -1,0 +1,149 @@
+"""Dialogues with the engine: feed inputs, assert the transcript."""
+
+from flows.model import Assessed, FlowEnded, TipReported
+from tests.dialogue import Dialogue
+
+SCAM = (
+    "Customer service in Sihanoukville, $1,500, free food and flights, "
+    "contact only on Telegram, no experience needed"
+)
+
+
+def test_menu_then_job_check_asks_only_what_the_text_left_open(engine):
+    d = Dialogue(engine)
+    d.command("start")
+    assert d.buttons() == ["Check a job offer", "I need help", "Report a recruiter", "Language"]
+    d.tap("Check a job offer")
+    d.say(SCAM)
+    # Travel was answered by "free flights": the first question is the visa.
+    assert d.last[-1].key == "job_offer.ask_visa"
+    assert "Skip" in d.buttons() and "Stop" in d.buttons()
+    for label in ["Arranged after arrival", "No", "Skip", "No", "Not sure", "Only by chat or video", "Not sure"]:
+        d.tap(label)
+    verdict = next(r for r in d.events if getattr(r, "key", "").startswith("job_offer.verdict_"))
+    assert verdict.key == "job_offer.verdict_high"
+    assert "Contact only through a chat app or social media" in verdict.text
+    assert 'Work visa "arranged after arrival"' in verdict.text
+    assessed = [e for e in d.events if isinstance(e, Assessed)]
+    assert assessed[0].risk == "high" and "act.transport.visa_on_arrival" in assessed[0].indicators
+    assert d.last[-1].key == "job_offer.ask_report"
+
+
+def test_long_pasted_text_goes_straight_to_the_job_check(engine):
+    d = Dialogue(engine)
+    d.say(SCAM + " " + SCAM)  # no NLU at all, over the long-text limit
+    assert d.last[0].key == "job_offer.questions_intro"
+
+
+def test_forwarded_message_goes_straight_to_the_job_check(engine):
+    d = Dialogue(engine)
+    d.say("Hiring now, casino in Bavet", forwarded=True)
+    assert d.last[0].key == "job_offer.questions_intro"
+
+
+def test_without_nlu_the_menu_is_offered(engine):
+    d = Dialogue(engine)
+    d.say("hmm")
+    assert d.last[0].key == "main.fallback"
+    assert "Check a job offer" in d.buttons()
+
+
+def test_low_confidence_is_never_guessed(engine):
+    d = Dialogue(engine)
+    d.say("they took it", intent="request_help", confidence=0.2)
+    assert d.last[0].key == "main.fallback"
+
+
+def test_free_text_answers_and_stale_buttons(engine):
+    d = Dialogue(engine)
+    d.command("start")
+    d.tap("Check a job offer")
+    d.say(SCAM)
+    d.tap("Tourist visa")
+    stale = d.lines[-4:]
+    assert d.last[-1].key == "job_offer.ask_transit"
+    d.say("yes", intent="affirm")
+    assert d.last[-1].key == "job_offer.ask_passport"
+    d.say("no")  # matches the button label, no NLU needed
+    assert d.last[-1].key == "job_offer.ask_fee"
+    d.say("what?")
+    assert [r.key for r in d.last] == ["common.use_buttons", "job_offer.ask_fee"]
+    # An old button from an earlier question does not change the answer already given.
+    from flows.model import Inbound
+
+    d.session, events = engine.step(d.session, Inbound(kind="choice", choice="job_offer/q_visa/arr"))
+    assert [e.key for e in events] == ["common.stale_button", "job_offer.ask_fee"]
+    assert "act.transport.visa_on_arrival" not in d.session.evidence
+    assert stale
+
+
+def test_stop_button_and_stop_intent_end_quietly(engine):
+    d = Dialogue(engine)
+    d.command("start")
+    d.tap("Check a job offer")
+    d.tap("Stop")
+    assert d.last[0].key == "common.stopped" and d.session.flow is None
+    assert any(isinstance(e, FlowEnded) and e.outcome == "stopped" for e in d.events)
+    d.say(SCAM, forwarded=True)
+    d.say("stop", intent="stop")
+    assert d.last[0].key == "common.stopped" and d.session.evidence == {}
+
+
+def test_media_gets_a_calm_reply_and_the_question_again(engine):
+    d = Dialogue(engine)
+    d.command("start")
+    d.tap("Check a job offer")
+    d.media()
+    assert [r.key for r in d.last] == ["common.media_unsupported", "job_offer.ask_paste"]
+
+
+def test_commands(engine):
+    d = Dialogue(engine)
+    d.command("help")
+    assert d.last[0].key == "common.help"
+    d.command("cancel")
+    assert d.last[0].key == "common.cancelled"
+    d.command("frobnicate")
+    assert d.last[0].key == "common.unknown_command"
+
+
+def test_report_stores_identifiers_as_a_tip(engine):
+    d = Dialogue(engine)
+    d.command("start")
+    d.tap("Report a recruiter")
+    d.say("Agent @easyjob_kh on Telegram, phone +855 12 345 678, page fb.com/easyjobkh")
+    tip = next(e for e in d.events if isinstance(e, TipReported))
+    assert tip.handles == ("@easyjob_kh",) and tip.phones == ("+855 12 345 678",)
+    assert "telegram" in tip.platforms
+    assert d.last[-1].key == "report.thanks"
+
+
+def test_help_request_gets_conservative_text_and_only_sourced_contacts(engine):
+    d = Dialogue(engine, client_language="th")
+    d.say("ช่วยด้วย", intent="request_help", language="th")
+    text = d.last[0].text
+    assert "1300" in text and "m-society.go.th" in text
+
+
+def test_language_menu_switches_language(engine):
+    d = Dialogue(engine)
+    d.command("language")
+    names = d.buttons()
+    assert "English" in names and len(names) == len(engine.settings.languages)
+    d.tap(engine.catalog.name("th"))
+    assert d.session.lang == "th" and d.session.lang_chosen
+    assert d.last[0].text == engine.catalog.text("th", "language.changed")
+
+
+def test_every_flow_completes_in_every_language(engine):
+    for lang in engine.settings.languages:
+        d = Dialogue(engine, client_language=lang)
+        d.command("start")
+        d.tap(engine.catalog.text(lang, "main.btn_job"))
+        d.tap(engine.catalog.text(lang, "common.skip"))
+        while d.last and d.last[-1].key.startswith("job_offer.ask_") and d.last[-1].key != "job_offer.ask_report":
+            d.tap(engine.catalog.text(lang, "common.skip"))
+        assert any(isinstance(e, Assessed) for e in d.events), lang
+        d.tap(engine.catalog.text(lang, "job_offer.report_yes"))
+        d.say("@recruiter_x +66 81 234 5678")
+        assert d.last[-1].key == "report.thanks", lang
