@@ -35,6 +35,7 @@ class SentMessage:
     protect_content: bool
     sent_at: float
     deleted: bool = False
+    sent_perf: float = 0.0
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -277,7 +278,7 @@ class FakeBotApi:
             for b in row:
                 if len(b.get("callback_data", "").encode()) > 64:
                     return web.json_response({"ok": False, "error_code": 400, "description": "Bad Request: BUTTON_DATA_INVALID"}, status=400)
-        msg = SentMessage(next(self._message_ids), chat_id, text, markup, bool(p.get("protect_content")), time.time())
+        msg = SentMessage(next(self._message_ids), chat_id, text, markup, bool(p.get("protect_content")), time.time(), sent_perf=time.perf_counter())
         self.messages[chat_id].append(msg)
         self._new_message.set()
         return self._message_json(msg)
