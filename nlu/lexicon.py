@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,8 +31,14 @@ class Lexicon:
     features: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
 
 
+def _nfkc(text: str) -> str:
+    """Normalise as message texts are normalised before matching."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def _name_pattern(name: str) -> re.Pattern[str]:
     """Compile a place or platform name; Latin names need word boundaries, short acronyms case."""
+    name = _nfkc(name)
     escaped = re.escape(name)
     if name.isascii():
         flags = 0 if (name.isupper() and len(name) <= 4) else re.IGNORECASE
@@ -55,7 +62,8 @@ def load(language: str) -> Lexicon:
         return lex
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     for feature, patterns in (data.get("features") or {}).items():
-        lex.features[feature] = [re.compile(p, re.IGNORECASE) for p in patterns or []]
+        # Texts are NFKC-normalised before matching, so patterns must be too.
+        lex.features[feature] = [re.compile(_nfkc(p), re.IGNORECASE) for p in patterns or []]
     return lex
 
 

@@ -21,10 +21,25 @@ async def test_job_check_dialogue_golden(telegram, engine, update_golden, lang):
     await d.send("/start")
     await d.tap(t("main.btn_job"))
     await d.send(ADS[lang])
-    answers = ["job_offer.visa_on_arrival", "common.no", "common.yes", "common.not_sure",
-               "job_offer.company_unverified", "job_offer.interview_chat_only", "job_offer.contract_on_arrival"]
-    for key in answers:
-        await d.tap(t(key))
+    answers = {
+        "job_offer.ask_travel": "job_offer.travel_employer",
+        "job_offer.ask_visa": "job_offer.visa_on_arrival",
+        "job_offer.ask_transit": "common.no",
+        "job_offer.ask_passport": "common.yes",
+        "job_offer.ask_fee": "common.not_sure",
+        "job_offer.ask_company": "job_offer.company_unverified",
+        "job_offer.ask_interview": "job_offer.interview_chat_only",
+        "job_offer.ask_contract": "job_offer.contract_on_arrival",
+    }
+    by_text = {t(k): k for k in answers}
+    asked = []
+    for _ in range(len(answers)):
+        question = by_text.get(telegram.api.transcript(d.chat_id)[-1].text)
+        if question is None:
+            break
+        asked.append(question)
+        await d.tap(t(answers[question]))
+    assert "job_offer.ask_visa" in asked and "job_offer.ask_passport" in asked
     verdict = next(line for line in d.lines if line.startswith("< " + t("job_offer.verdict_high")[:8]))
     assert verdict
     assert t("indicator.act.recruit.chat_app") in d.text
