@@ -22,6 +22,8 @@ RASA_ENV = {
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     "RASA_TELEMETRY_ENABLED": "false",
     "PYTHONWARNINGS": "ignore",
+    # Keep Rasa's training cache with the other build outputs, not in the working tree root.
+    "RASA_CACHE_DIRECTORY": str(ROOT / "var" / "rasa-cache"),
 }
 
 
