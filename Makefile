@@ -12,6 +12,7 @@ demo: venv nlu-env ## Train the NLU model if needed, start it, and open a consol
 	$(BIN)/waymark console
 
 test: venv nlu-env ## Run the whole suite (trains a small model of its own)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . >/dev/null
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 run: venv nlu-env ## Start the Telegram bot (needs TELEGRAM_BOT_TOKEN)

@@ -152,7 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("console", help="chat with the bot in this terminal")
     c.add_argument("--user", default="local", help="console user name (kept only as a keyed hash)")
     c.add_argument("--lang", default=None, help="client language code, as Telegram would send it")
-    c.add_argument("--no-nlu", action="store_true", help="run without the NLU server (buttons only)")
+    c.add_argument(
+        "--no-nlu", action="store_true", help="run without the NLU server (buttons only)"
+    )
     c.set_defaults(func=cmd_console)
     r = sub.add_parser("run", help="run the Telegram bot (long polling)")
     r.set_defaults(func=cmd_run)
@@ -165,8 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     np_ = nsub.add_parser("parse", help="parse messages from JSON lines on stdin")
     np_.add_argument("--jsonl", action="store_true", required=True)
     np_.set_defaults(func=cmd_nlu_parse)
-    nsub.add_parser("train", help="train the model if the data changed").set_defaults(func=cmd_nlu_train)
-    nsub.add_parser("serve", help="serve the model until interrupted").set_defaults(func=cmd_nlu_serve)
+    nsub.add_parser("train", help="train the model if the data changed").set_defaults(
+        func=cmd_nlu_train
+    )
+    nsub.add_parser("serve", help="serve the model until interrupted").set_defaults(
+        func=cmd_nlu_serve
+    )
     return p
 
 

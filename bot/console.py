@@ -17,7 +17,9 @@ HELP = (
 class ConsoleChat:
     """Read lines, send them through the service, print the replies with numbered buttons."""
 
-    def __init__(self, handle: Callable, user_key: str, *, out=sys.stdout, client_language: str | None = None):
+    def __init__(
+        self, handle: Callable, user_key: str, *, out=sys.stdout, client_language: str | None = None
+    ):
         self.handle = handle
         self.user_key = user_key
         self.out = out
@@ -45,7 +47,9 @@ class ConsoleChat:
         if text.isdigit() and 1 <= int(text) <= len(self.buttons):
             return Inbound(kind="choice", choice=self.buttons[int(text) - 1].data)
         if text.startswith("/forward "):
-            return Inbound(kind="text", text=text[9:], forwarded=True, client_language=self.client_language)
+            return Inbound(
+                kind="text", text=text[9:], forwarded=True, client_language=self.client_language
+            )
         if text == "/photo":
             return Inbound(kind="media", media="photo")
         if text.startswith("/") and len(text) > 1:

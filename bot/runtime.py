@@ -31,7 +31,9 @@ class Runtime:
     nlu: NluClient | None
 
 
-def build_runtime(settings: Settings, *, use_nlu: bool = True, key_dir: Path | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings, *, use_nlu: bool = True, key_dir: Path | None = None
+) -> Runtime:
     """Migrate the database, load keys and flows, and connect the NLU client."""
     engine = build_engine(settings)
     db = make_engine(_absolute_sqlite(settings.storage.database_url))
@@ -45,7 +47,7 @@ def _absolute_sqlite(url: str) -> str:
     """Anchor a relative SQLite path at the project root, so any working directory works."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-        return prefix + str(ROOT / url[len(prefix):])
+        return prefix + str(ROOT / url[len(prefix) :])
     return url
 
 

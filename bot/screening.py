@@ -39,8 +39,12 @@ def assess_text(text: str, settings: Settings, languages: tuple[str, ...]) -> di
     detection = langid.detect(text, supported=languages)
     language = detection.language if detection else settings.bot.default_language
     job = settings.triage.job_offer
-    extraction = indicators.extract(text, language, usd_rates=job.usd_rates, high_pay_usd=job.high_pay_usd)
-    result = triage.assess_offer(extraction.evidence, job.weights, job.thresholds, job.min_indicators_for_high)
+    extraction = indicators.extract(
+        text, language, usd_rates=job.usd_rates, high_pay_usd=job.high_pay_usd
+    )
+    result = triage.assess_offer(
+        extraction.evidence, job.weights, job.thresholds, job.min_indicators_for_high
+    )
     return {
         "risk": result.risk,
         "score": result.score,
@@ -50,7 +54,9 @@ def assess_text(text: str, settings: Settings, languages: tuple[str, ...]) -> di
     }
 
 
-async def assess_stream(lines: Iterable[str], settings: Settings, nlu: NluClient | None, languages: tuple[str, ...]) -> Iterator[dict]:
+async def assess_stream(
+    lines: Iterable[str], settings: Settings, nlu: NluClient | None, languages: tuple[str, ...]
+) -> Iterator[dict]:
     """Assess every record; with NLU, add the intent so non-ads stand out."""
     out = []
     for rid, text, error in read_records(lines):
@@ -65,7 +71,9 @@ async def assess_stream(lines: Iterable[str], settings: Settings, nlu: NluClient
     return iter(out)
 
 
-async def parse_stream(lines: Iterable[str], nlu: NluClient, languages: tuple[str, ...], concurrency: int = 8) -> list[dict]:
+async def parse_stream(
+    lines: Iterable[str], nlu: NluClient, languages: tuple[str, ...], concurrency: int = 8
+) -> list[dict]:
     """Parse every record with the NLU server, keeping input order."""
     records = list(read_records(lines))
     sem = asyncio.Semaphore(concurrency)

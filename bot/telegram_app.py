@@ -36,7 +36,10 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
     )
 
 
@@ -63,7 +66,9 @@ class TelegramAdapter:
         self.runtime = runtime
         self.keys = runtime.store.keys
 
-    async def _dispatch(self, update: Update, context: ContextTypes.DEFAULT_TYPE, inbound: Inbound) -> None:
+    async def _dispatch(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, inbound: Inbound
+    ) -> None:
         user = update.effective_user
         chat = update.effective_chat
         if user is None or chat is None:
@@ -73,16 +78,16 @@ class TelegramAdapter:
             events = await self.runtime.conversations.handle(user_key, inbound)
         except Exception as exc:  # noqa: BLE001 - a message must never crash the bot
             log.error("turn failed: %s", type(exc).__name__)
-            await context.bot.send_message(
-                chat.id, self._sorry(), protect_content=True
-            )
+            await context.bot.send_message(chat.id, self._sorry(), protect_content=True)
             return
         await self.render(context, chat.id, events)
 
     def _sorry(self) -> str:
         return "Sorry, something went wrong on my side. Please send your last message again."
 
-    async def render(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, events: list[Event]) -> None:
+    async def render(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, events: list[Event]
+    ) -> None:
         """Send each reply in order, with protect_content so it cannot be forwarded or saved."""
         for ev in events:
             if isinstance(ev, Reply):
@@ -108,7 +113,9 @@ class TelegramAdapter:
         if update.effective_chat is None or update.effective_chat.type != "private":
             return
         lang = query.from_user.language_code if query.from_user else None
-        await self._dispatch(update, context, Inbound(kind="choice", choice=query.data, client_language=lang))
+        await self._dispatch(
+            update, context, Inbound(kind="choice", choice=query.data, client_language=lang)
+        )
         if query.message is not None:
             try:
                 await query.edit_message_reply_markup(reply_markup=None)
@@ -151,7 +158,12 @@ def build_application(runtime: Runtime, token: str, base_url: str | None = None)
     app = builder.build()
     adapter = TelegramAdapter(runtime)
     private = filters.ChatType.PRIVATE
-    app.add_handler(MessageHandler(private & (filters.TEXT | filters.COMMAND | MEDIA | filters.LOCATION | filters.CAPTION), adapter.on_message))
+    app.add_handler(
+        MessageHandler(
+            private & (filters.TEXT | filters.COMMAND | MEDIA | filters.LOCATION | filters.CAPTION),
+            adapter.on_message,
+        )
+    )
     app.add_handler(CallbackQueryHandler(adapter.on_callback))
     app.add_error_handler(adapter.on_error)
     app.bot_data["adapter"] = adapter

@@ -23,6 +23,8 @@ from nlu.entities import find_contacts
 
 MAX_NODES_PER_STEP = 50
 MAX_TIP_CHARS = 2000
+# Intents that carry no content for a question that asks for text.
+NOT_CONTENT = {"affirm", "deny", "greet", "goodbye"}
 
 
 @dataclass(frozen=True)
@@ -143,10 +145,19 @@ class Engine:
         intent, confident = self._intent(inbound)
         looks_like_ad = inbound.forwarded or len(text) >= self.settings.long_text_chars
         node = self._current_node(s)
+        if node is not None and s.flow == "main":
+            # The menu is an offer, not a question: typed text is routed like any first message.
+            s.flow = s.node = None
+            node = None
         if node is not None:
             if node.input == "text":
                 if confident and intent == "stop" and len(text) < 40:
                     self._stop(s, events)
+                    return
+                if confident and intent in NOT_CONTENT and not looks_like_ad:
+                    # "yes" or "hi" is not an ad or a tip: ask again rather than analyse it.
+                    self._say(s, events, "common.use_buttons")
+                    self._reprompt(s, events)
                     return
                 self._consume_text(s, events, s.flow, node, text)
                 return
@@ -183,7 +194,9 @@ class Engine:
             self._goto(s, events, "help_info", "info")
         elif confident and intent == "report_recruiter":
             if find_contacts(text):
-                self._consume_text(s, events, "report", self.flows["report"].nodes["ask_details"], text)
+                self._consume_text(
+                    s, events, "report", self.flows["report"].nodes["ask_details"], text
+                )
             else:
                 self._goto(s, events, "report", "ask_details")
         elif confident and intent == "greet":
@@ -214,7 +227,9 @@ class Engine:
         node = self.flows["job_offer"].nodes["ask_offer"]
         self._consume_text(s, events, "job_offer", node, text)
 
-    def _consume_text(self, s: Session, events: list[Event], flow_id: str, node: Node, text: str) -> None:
+    def _consume_text(
+        self, s: Session, events: list[Event], flow_id: str, node: Node, text: str
+    ) -> None:
         if flow_id == "job_offer" and node.id == "ask_offer":
             s.evidence, s.slots = {}, {}
         s.flow, s.node = flow_id, node.id
@@ -222,7 +237,9 @@ class Engine:
             self._run_action(s, events, node.action, text)
         self._advance(s, events, flow_id, node.next)
 
-    def _apply_choice(self, s: Session, events: list[Event], flow_id: str, node: Node, choice: Choice) -> None:
+    def _apply_choice(
+        self, s: Session, events: list[Event], flow_id: str, node: Node, choice: Choice
+    ) -> None:
         if node.choices_from == "languages":
             s.lang, s.lang_chosen = choice.id, True
         for eid in choice.add:
@@ -240,7 +257,9 @@ class Engine:
             return tuple(Choice(id=code, label="") for code in self.settings.languages)
         return node.choices
 
-    def _match_text_to_choice(self, s: Session, node: Node, text: str, intent: str | None) -> Choice | str | None:
+    def _match_text_to_choice(
+        self, s: Session, node: Node, text: str, intent: str | None
+    ) -> Choice | str | None:
         folded = text.casefold().strip(" .!?")
         if not folded:
             return None
@@ -251,7 +270,10 @@ class Engine:
             labels = (
                 {self.catalog.name(choice.id).casefold(), choice.id}
                 if node.choices_from == "languages"
-                else {self.catalog.text(lang, choice.label).casefold() for lang in {s.lang or "en", "en"}}
+                else {
+                    self.catalog.text(lang, choice.label).casefold()
+                    for lang in {s.lang or "en", "en"}
+                }
             )
             if folded in labels:
                 return choice
@@ -261,14 +283,23 @@ class Engine:
                     return choice
         return None
 
-    def _advance(self, s: Session, events: list[Event], flow_id: str | None, target: str | None) -> None:
+    def _advance(
+        self, s: Session, events: list[Event], flow_id: str | None, target: str | None
+    ) -> None:
         resolved = resolve_target(self.flows, flow_id or "main", target or "end")
         if resolved is None:
             self._end(s, events, outcome="completed")
             return
         self._goto(s, events, *resolved)
 
-    def _goto(self, s: Session, events: list[Event], flow_id: str, node_id: str, text_key: str | None = None) -> None:
+    def _goto(
+        self,
+        s: Session,
+        events: list[Event],
+        flow_id: str,
+        node_id: str,
+        text_key: str | None = None,
+    ) -> None:
         for _ in range(MAX_NODES_PER_STEP):
             node = self.flows[flow_id].nodes[node_id]
             if node.type == "ask":
@@ -314,11 +345,23 @@ class Engine:
     def _say(self, s: Session, events: list[Event], key: str, text: str | None = None) -> None:
         events.append(Reply(key=key, text=text if text is not None else self._t(s, key)))
 
-    def _prompt(self, s: Session, events: list[Event], flow_id: str, node: Node, text_key: str | None) -> None:
-        rows: list[tuple[Button, ...]] = []
-        for choice in self._choices(node):
-            label = self.catalog.name(choice.id) if node.choices_from == "languages" else self._t(s, choice.label)
-            rows.append((Button(callback_data(flow_id, node.id, choice.id), label),))
+    def _prompt(
+        self, s: Session, events: list[Event], flow_id: str, node: Node, text_key: str | None
+    ) -> None:
+        buttons = [
+            Button(
+                callback_data(flow_id, node.id, choice.id),
+                self.catalog.name(choice.id)
+                if node.choices_from == "languages"
+                else self._t(s, choice.label),
+            )
+            for choice in self._choices(node)
+        ]
+        # Language names are short: three to a row keeps 23 of them on one screen.
+        per_row = 3 if node.choices_from == "languages" else 1
+        rows: list[tuple[Button, ...]] = [
+            tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)
+        ]
         extra = []
         if node.skippable:
             extra.append(Button(callback_data(flow_id, node.id, "skip"), self._t(s, "common.skip")))

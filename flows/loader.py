@@ -16,13 +16,29 @@ NODE_TYPES = {"ask", "say", "action"}
 ACTIONS = {"analyse_offer", "verdict", "record_tip", "help_contacts"}
 # Keys the engine itself renders, outside any flow definition.
 ENGINE_KEYS = {
-    "common.skip", "common.stop", "common.use_buttons", "common.stale_button", "common.stopped",
-    "common.cancelled", "common.media_unsupported", "common.unknown_command", "common.help",
-    "main.fallback", "main.goodbye",
-    "job_offer.verdict_high", "job_offer.verdict_medium", "job_offer.verdict_low",
-    "job_offer.signs_header", "job_offer.counters_header", "job_offer.no_signs",
-    "job_offer.advice_high", "job_offer.advice_medium", "job_offer.advice_low",
-    "job_offer.contacts_header", "help_info.text", "help_info.contacts_header",
+    "common.skip",
+    "common.stop",
+    "common.use_buttons",
+    "common.stale_button",
+    "common.stopped",
+    "common.cancelled",
+    "common.media_unsupported",
+    "common.unknown_command",
+    "common.help",
+    "main.fallback",
+    "main.goodbye",
+    "job_offer.verdict_high",
+    "job_offer.verdict_medium",
+    "job_offer.verdict_low",
+    "job_offer.signs_header",
+    "job_offer.counters_header",
+    "job_offer.no_signs",
+    "job_offer.advice_high",
+    "job_offer.advice_medium",
+    "job_offer.advice_low",
+    "job_offer.contacts_header",
+    "help_info.text",
+    "help_info.contacts_header",
     "help_info.no_contacts",
 }
 MAX_CALLBACK_BYTES = 64
@@ -155,8 +171,10 @@ def validate(flows: dict[str, Flow], catalog: Catalog, languages: list[str]) -> 
                 if not catalogue.known(eid):
                     problems.append(f"{where}: unknown evidence id {eid!r}")
             targets = [node.next] if node.next else []
-            if node.type == "ask" and node.input == "choice" and not (
-                node.choices or node.choices_from
+            if (
+                node.type == "ask"
+                and node.input == "choice"
+                and not (node.choices or node.choices_from)
             ):
                 problems.append(f"{where}: a question needs choices or input: text")
             if node.type == "ask" and node.input == "choice" and not node.next:

@@ -15,10 +15,18 @@ log = logging.getLogger(__name__)
 def _entities(data: dict, text: str) -> list[dict]:
     """Merge Rasa's entities with the phone numbers, handles and links found by regex."""
     out = [
-        {"entity": e.get("entity"), "value": e.get("value"), "start": e.get("start"), "end": e.get("end")}
+        {
+            "entity": e.get("entity"),
+            "value": e.get("value"),
+            "start": e.get("start"),
+            "end": e.get("end"),
+        }
         for e in data.get("entities", [])
     ]
-    out += [{"entity": c.type, "value": c.value, "start": c.start, "end": c.end} for c in find_contacts(text)]
+    out += [
+        {"entity": c.type, "value": c.value, "start": c.start, "end": c.end}
+        for c in find_contacts(text)
+    ]
     return sorted(out, key=lambda e: (e["start"] or 0, e["entity"] or ""))
 
 

@@ -8,15 +8,41 @@ from dataclasses import dataclass
 
 from nlu import lexicon
 
-URL_RE = re.compile(r"(?:https?://|www\.|t\.me/)[^\s<>\"']+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|me|io|kh|la|mm|th|ph|vn|id|my)(?:\.[a-z]{2})?(?:/[^\s]*)?\b", re.I)
+URL_RE = re.compile(
+    r"(?:https?://|www\.|t\.me/)[^\s<>\"']+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|me|io|kh|la|mm|th|ph|vn|id|my)(?:\.[a-z]{2})?(?:/[^\s]*)?\b",
+    re.I,
+)
 HANDLE_RE = re.compile(r"(?<![\w.])@[A-Za-z][A-Za-z0-9_]{3,31}\b")
 PHONE_RE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d\s().-]{7,16}\d(?!\w)")
 
 # Currency symbols and words mapped to an ISO code. Word forms cover the languages people write in.
 _CURRENCY_WORDS = {
-    "USD": [r"US\$", r"\$", r"USD", r"dollars?", r"dólares", r"dolares", r"dolar", r"dola", r"đô(?: la)?",
-            r"美元", r"美金", r"刀", r"ดอลลาร์", r"ដុល្លារ", r"ဒေါ်လာ", r"ໂດລາ", r"долларов", r"доллар",
-            r"ドル", r"달러", r"دولار", r"ڈالر", r"डॉलर", r"ডলার"],
+    "USD": [
+        r"US\$",
+        r"\$",
+        r"USD",
+        r"dollars?",
+        r"dólares",
+        r"dolares",
+        r"dolar",
+        r"dola",
+        r"đô(?: la)?",
+        r"美元",
+        r"美金",
+        r"刀",
+        r"ดอลลาร์",
+        r"ដុល្លារ",
+        r"ဒေါ်လာ",
+        r"ໂດລາ",
+        r"долларов",
+        r"доллар",
+        r"ドル",
+        r"달러",
+        r"دولار",
+        r"ڈالر",
+        r"डॉलर",
+        r"ডলার",
+    ],
     "CNY": [r"RMB", r"CNY", r"元", r"人民币", r"人民幣", r"块"],
     "THB": [r"THB", r"฿", r"บาท", r"baht"],
     "MYR": [r"RM", r"MYR", r"ringgit"],
@@ -40,8 +66,19 @@ def _money_patterns() -> list[tuple[str, re.Pattern[str]]]:
 
 
 _MONEY = _money_patterns()
-_SCALES = {"k": 1e3, "千": 1e3, "ribu": 1e3, "万": 1e4, "萬": 1e4, "juta": 1e6, "jt": 1e6,
-           "lakh": 1e5, "लाख": 1e5, "triệu": 1e6, "trieu": 1e6}
+_SCALES = {
+    "k": 1e3,
+    "千": 1e3,
+    "ribu": 1e3,
+    "万": 1e4,
+    "萬": 1e4,
+    "juta": 1e6,
+    "jt": 1e6,
+    "lakh": 1e5,
+    "लाख": 1e5,
+    "triệu": 1e6,
+    "trieu": 1e6,
+}
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,13 +28,17 @@ def examples_of(path: Path) -> dict[str, list[str]]:
     for block in data.get("nlu", []):
         if "intent" in block:
             out[block["intent"]] = [
-                line.strip()[2:] for line in block["examples"].splitlines() if line.strip().startswith("- ")
+                line.strip()[2:]
+                for line in block["examples"].splitlines()
+                if line.strip().startswith("- ")
             ]
     return out
 
 
-def split(files: list[Path], out_dir: Path, holdout: float = 0.2, seed: int = 13) -> dict[str, list[tuple[str, str]]]:
-    """Write the training part of every file to out_dir; return {lang: [(text, intent)]} held out."""
+def split(
+    files: list[Path], out_dir: Path, holdout: float = 0.2, seed: int = 13
+) -> dict[str, list[tuple[str, str]]]:
+    """Write the training part of each file to out_dir; return the held-out (text, intent) pairs."""
     out_dir.mkdir(parents=True, exist_ok=True)
     held: dict[str, list[tuple[str, str]]] = {}
     for path in files:
@@ -46,9 +50,13 @@ def split(files: list[Path], out_dir: Path, holdout: float = 0.2, seed: int = 13
             rng.shuffle(shuffled)
             k = max(1, round(len(shuffled) * holdout))
             held[path.stem] += [(plain(e), intent) for e in shuffled[:k]]
-            train_blocks.append({"intent": intent, "examples": "".join(f"- {e}\n" for e in shuffled[k:])})
+            train_blocks.append(
+                {"intent": intent, "examples": "".join(f"- {e}\n" for e in shuffled[k:])}
+            )
         doc = {"version": "3.1", "nlu": train_blocks}
-        (out_dir / path.name).write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        (out_dir / path.name).write_text(
+            yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     return held
 
 
@@ -89,12 +97,18 @@ def score(url: str, held: dict[str, list[tuple[str, str]]]) -> list[LanguageScor
                 pairs.append((gold, (r.json().get("intent") or {}).get("name") or "none"))
             correct = sum(1 for g, p in pairs if g == p)
             confusion = Counter((g, p) for g, p in pairs if g != p)
-            results.append(LanguageScore(lang, len(pairs), correct / len(pairs), macro_f1(pairs), confusion))
+            results.append(
+                LanguageScore(lang, len(pairs), correct / len(pairs), macro_f1(pairs), confusion)
+            )
     return results
 
 
-def train_split(work: Path, files: list[Path] | None = None) -> tuple[Path, dict[str, list[tuple[str, str]]]]:
+def train_split(
+    work: Path, files: list[Path] | None = None
+) -> tuple[Path, dict[str, list[tuple[str, str]]]]:
     """Split the shipped data, train on the training part, return (model, held-out)."""
     held = split(files or training.intent_files(), work / "split")
-    model = training.train(work / "models", files=sorted((work / "split").glob("*.yml")), work_dir=work)
+    model = training.train(
+        work / "models", files=sorted((work / "split").glob("*.yml")), work_dir=work
+    )
     return model, held

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from nlu import entities as ent
 from nlu import lexicon
 
-# Lexicon feature -> evidence id (an Annex indicator from flows/indicators.yml, or a counter-signal).
+# Lexicon feature -> evidence id (an Annex indicator in flows/indicators.yml, or a counter-signal).
 FEATURE_EVIDENCE = {
     "no_experience": "act.recruit.low_skill_role",
     "low_skill_role": "act.recruit.low_skill_role",
@@ -74,7 +74,9 @@ def extract(
         out.evidence.add("act.recruit.hotspot_location")
     hotspot_countries = {p.country for p, _ in found_places if p.hotspot}
     # A transit hub named beside a compound country reads as "fly via Dubai first".
-    if hotspot_countries and any(p.transit and p.country not in hotspot_countries for p, _ in found_places):
+    if hotspot_countries and any(
+        p.transit and p.country not in hotspot_countries for p, _ in found_places
+    ):
         out.evidence.add("act.transport.transit_country")
 
     out.platforms = list(dict.fromkeys(e.value for e in ent.find_platforms(text)))

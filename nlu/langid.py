@@ -30,7 +30,8 @@ URDU_LETTERS = re.compile("[ٹڈڑںےۓھہۂکگپچژ]")
 KANA = re.compile("[\u3040-\u30ff]")
 # Short, frequent words that tell Malay from Indonesian (both ways), since detectors cannot.
 MALAY_WORDS = re.compile(
-    r"\b(tak|nak|boleh|awak|duit|sikit|pasal|macam|kerana|sahaja|jom|lah|betul|kat|dengan saya|pasport|cuti|kawan)\b",
+    r"\b(tak|nak|boleh|awak|duit|sikit|pasal|macam|kerana|sahaja|jom|lah|betul|kat"
+    r"|dengan saya|pasport|cuti|kawan)\b",
     re.I,
 )
 INDONESIAN_WORDS = re.compile(
@@ -154,7 +155,11 @@ def detect(
     if len(candidates) == 1:
         return Detection(candidates[0], True, "script")
     letters = sum(ch.isalpha() for ch in text)
-    probs = [(lang, p) for lang, p in langdetect_probabilities(text) if lang in candidates or lang == "id"]
+    probs = [
+        (lang, p)
+        for lang, p in langdetect_probabilities(text)
+        if lang in candidates or lang == "id"
+    ]
     long_enough = letters >= MIN_CONFIDENT_CHARS
     if probs:
         lang, p = probs[0]

@@ -38,12 +38,24 @@ class RasaServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child for its lifetime
         cmd = [
-            str(RASA), "run", "--enable-api", "--model", str(self.model),
-            "--interface", parsed.hostname or "127.0.0.1", "--port", str(parsed.port or 5005),
+            str(RASA),
+            "run",
+            "--enable-api",
+            "--model",
+            str(self.model),
+            "--interface",
+            parsed.hostname or "127.0.0.1",
+            "--port",
+            str(parsed.port or 5005),
         ]
         env = {**os.environ, **RASA_ENV}
         self.proc = subprocess.Popen(
-            cmd, cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            cmd,
+            cwd=str(ROOT),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
         )
         log.close()
         deadline = time.monotonic() + timeout
@@ -54,7 +66,9 @@ class RasaServer:
                 return
             time.sleep(0.5)
         self.stop()
-        raise TimeoutError(f"rasa did not become healthy within {timeout:.0f}s; see {self.log_path}")
+        raise TimeoutError(
+            f"rasa did not become healthy within {timeout:.0f}s; see {self.log_path}"
+        )
 
     def stop(self) -> None:
         """Stop the server and its children."""

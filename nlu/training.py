@@ -36,7 +36,9 @@ def lookup_document() -> dict:
     """Build Rasa lookup tables and regexes from the lexicon, so names live in one place."""
     places = sorted({name for _, _, name in lexicon.places()})
     platforms = sorted({name for _, _, name in lexicon.platforms()})
-    money = sorted({p.pattern.replace("?P<num>", "").replace("?P<scale>", "") for _, p in entities._MONEY})
+    money = sorted(
+        {p.pattern.replace("?P<num>", "").replace("?P<scale>", "") for _, p in entities._MONEY}
+    )
     return {
         "version": "3.1",
         "nlu": [
@@ -87,8 +89,17 @@ def train(
     if not RASA.exists():
         raise RuntimeError(f"Rasa is not installed at {RASA}; run `make nlu-env`")
     cmd = [
-        str(RASA), "train", "nlu", "--config", str(config), "--nlu", str(data_dir),
-        "--out", str(model_dir), "--fixed-model-name", name,
+        str(RASA),
+        "train",
+        "nlu",
+        "--config",
+        str(config),
+        "--nlu",
+        str(data_dir),
+        "--out",
+        str(model_dir),
+        "--fixed-model-name",
+        name,
     ]
     env = {**os.environ, **RASA_ENV}
     result = subprocess.run(cmd, cwd=str(ROOT), env=env, capture_output=quiet, text=True)

@@ -68,7 +68,9 @@ class Store:
         return events
 
     def _new_case(self, db: DbSession, user: User, kind: str, language: str) -> Case:
-        case = Case(ref=new_case_ref(), user_id=user.id, kind=kind, status="closed", language=language)
+        case = Case(
+            ref=new_case_ref(), user_id=user.id, kind=kind, status="closed", language=language
+        )
         db.add(case)
         db.flush()
         return case

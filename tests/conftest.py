@@ -92,7 +92,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def nlu_model() -> Path:
     """Train (or reuse) the suite's small model."""
     data = training.PROJECT / "data" / "nlu"
-    files = [data / f"{lang}.yml" for lang in TEST_MODEL_LANGUAGES if (data / f"{lang}.yml").exists()]
+    files = [
+        data / f"{lang}.yml" for lang in TEST_MODEL_LANGUAGES if (data / f"{lang}.yml").exists()
+    ]
     model_dir = ROOT / "var" / "test-models"
     return training.train(model_dir, files=files, work_dir=model_dir)
 

@@ -29,14 +29,29 @@ class Dialogue:
         return self.last
 
     def command(self, name: str) -> list[Reply]:
-        return self._step(Inbound(kind="command", command=name, client_language=self.client_language), f"/{name}")
+        return self._step(
+            Inbound(kind="command", command=name, client_language=self.client_language), f"/{name}"
+        )
 
-    def say(self, text: str, *, intent: str | None = None, confidence: float = 0.99,
-            language: str | None = None, forwarded: bool = False) -> list[Reply]:
+    def say(
+        self,
+        text: str,
+        *,
+        intent: str | None = None,
+        confidence: float = 0.99,
+        language: str | None = None,
+        forwarded: bool = False,
+    ) -> list[Reply]:
         nlu = Nlu(intent=intent, confidence=confidence) if intent else None
-        inbound = Inbound(kind="text", text=text, nlu=nlu, forwarded=forwarded,
-                          language=language, language_confident=language is not None,
-                          client_language=self.client_language)
+        inbound = Inbound(
+            kind="text",
+            text=text,
+            nlu=nlu,
+            forwarded=forwarded,
+            language=language,
+            language_confident=language is not None,
+            client_language=self.client_language,
+        )
         return self._step(inbound, text)
 
     def tap(self, label: str) -> list[Reply]:
@@ -45,7 +60,9 @@ class Dialogue:
                 for b in row:
                     if b.label == label:
                         return self._step(Inbound(kind="choice", choice=b.data), f"[{label}]")
-        raise AssertionError(f"no button {label!r} in {[b.label for r in self.last for row in r.buttons for b in row]}")
+        raise AssertionError(
+            f"no button {label!r} in {[b.label for r in self.last for row in r.buttons for b in row]}"
+        )
 
     def media(self) -> list[Reply]:
         return self._step(Inbound(kind="media", media="photo"), "(photo)")

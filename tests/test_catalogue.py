@@ -11,7 +11,12 @@ from flows import catalogue
 from flows.loader import load_flows
 from nlu.indicators import FEATURE_EVIDENCE
 
-REFERENCE = ROOT.parent / "shared" / "reference" / "unodc-2023-casinos-cyber-fraud-trafficking-forced-criminality.txt"
+REFERENCE = (
+    ROOT.parent
+    / "shared"
+    / "reference"
+    / "unodc-2023-casinos-cyber-fraud-trafficking-forced-criminality.txt"
+)
 
 
 def _squash(text: str) -> str:
@@ -20,14 +25,18 @@ def _squash(text: str) -> str:
 
 def test_every_indicator_names_its_annex_element_and_item():
     for iid, ind in catalogue.indicators().items():
-        assert iid.split(".")[0] == {"act": "act", "means": "means", "purpose": "purpose"}[ind.element]
+        assert (
+            iid.split(".")[0] == {"act": "act", "means": "means", "purpose": "purpose"}[ind.element]
+        )
         assert re.match(r"^[123]\. (Act|Means|Exploitation)( / .+)? / item \d+", ind.annex), iid
 
 
 @pytest.mark.skipif(not REFERENCE.exists(), reason="shared/reference is not beside the checkout")
 def test_every_quote_is_in_the_annex():
     text = _squash(REFERENCE.read_text(encoding="utf-8"))
-    annex = text[text.index("key indicators of trafficking in persons for forced criminality to commit") :]
+    annex = text[
+        text.index("key indicators of trafficking in persons for forced criminality to commit") :
+    ]
     data = yaml.safe_load(catalogue.CATALOGUE_PATH.read_text(encoding="utf-8"))
     for iid, entry in data["indicators"].items():
         for fragment in re.split(r" \.\.\. | / ", entry["quote"]):

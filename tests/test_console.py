@@ -15,16 +15,26 @@ def test_console_dialogue_through_the_real_cli(nlu_url, tmp_path):
         "WAYMARK_ID_SECRET": "test-secret",
         "WAYMARK_DATA_KEY": "kE0xJ1Z9Nw2yG8bVbQ2H3nqkS0p7c6m5a4r3t2y1u0I=",
     }
-    typed = "\n".join([
-        "1",  # Check a job offer
-        "Customer service in Sihanoukville, $1,500, free food and flights, contact only on Telegram, no experience needed",
-        "2",  # visa: arranged after arrival
-        "/photo",
-        "/quit",
-    ]) + "\n"
+    typed = (
+        "\n".join(
+            [
+                "1",  # Check a job offer
+                "Customer service in Sihanoukville, $1,500, free food and flights, contact only on Telegram, no experience needed",
+                "2",  # visa: arranged after arrival
+                "/photo",
+                "/quit",
+            ]
+        )
+        + "\n"
+    )
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console"], input=typed, capture_output=True,
-        text=True, cwd=ROOT, env=env, timeout=120,
+        [sys.executable, "-m", "bot.cli", "console"],
+        input=typed,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout

@@ -18,7 +18,15 @@ def test_menu_then_job_check_asks_only_what_the_text_left_open(engine):
     # Travel was answered by "free flights": the first question is the visa.
     assert d.last[-1].key == "job_offer.ask_visa"
     assert "Skip" in d.buttons() and "Stop" in d.buttons()
-    for label in ["Arranged after arrival", "No", "Skip", "No", "Not sure", "Only by chat or video", "Not sure"]:
+    for label in [
+        "Arranged after arrival",
+        "No",
+        "Skip",
+        "No",
+        "Not sure",
+        "Only by chat or video",
+        "Not sure",
+    ]:
         d.tap(label)
     verdict = next(r for r in d.events if getattr(r, "key", "").startswith("job_offer.verdict_"))
     assert verdict.key == "job_offer.verdict_high"
@@ -71,7 +79,9 @@ def test_free_text_answers_and_stale_buttons(engine):
     # An old button from an earlier question does not change the answer already given.
     from flows.model import Inbound
 
-    d.session, events = engine.step(d.session, Inbound(kind="choice", choice="job_offer/q_visa/arr"))
+    d.session, events = engine.step(
+        d.session, Inbound(kind="choice", choice="job_offer/q_visa/arr")
+    )
     assert [e.key for e in events] == ["common.stale_button", "job_offer.ask_fee"]
     assert "act.transport.visa_on_arrival" not in d.session.evidence
     assert stale
@@ -141,9 +151,32 @@ def test_every_flow_completes_in_every_language(engine):
         d.command("start")
         d.tap(engine.catalog.text(lang, "main.btn_job"))
         d.tap(engine.catalog.text(lang, "common.skip"))
-        while d.last and d.last[-1].key.startswith("job_offer.ask_") and d.last[-1].key != "job_offer.ask_report":
+        while (
+            d.last
+            and d.last[-1].key.startswith("job_offer.ask_")
+            and d.last[-1].key != "job_offer.ask_report"
+        ):
             d.tap(engine.catalog.text(lang, "common.skip"))
         assert any(isinstance(e, Assessed) for e in d.events), lang
         d.tap(engine.catalog.text(lang, "job_offer.report_yes"))
         d.say("@recruiter_x +66 81 234 5678")
         assert d.last[-1].key == "report.thanks", lang
+
+
+def test_text_at_the_menu_is_routed_not_refused(engine):
+    d = Dialogue(engine)
+    d.command("start")
+    d.say(
+        "is this job real? typing job in Cambodia, 1800 usd, contact on whatsapp",
+        intent="check_job_offer",
+    )
+    assert d.last[0].key == "job_offer.questions_intro"
+    assert "act.recruit.chat_app" in d.session.evidence
+
+
+def test_a_bare_yes_is_not_taken_as_the_ad(engine):
+    d = Dialogue(engine)
+    d.command("start")
+    d.tap("Check a job offer")
+    d.say("yes", intent="affirm")
+    assert [r.key for r in d.last] == ["common.use_buttons", "job_offer.ask_paste"]

@@ -40,11 +40,16 @@ def test_places_in_local_scripts(text, place):
 
 def test_platform_acronyms_do_not_fire_inside_words():
     assert entities.find_platforms("online deadline") == []
-    assert [e.value for e in entities.find_platforms("contact me on LINE or WhatsApp")] == ["line", "whatsapp"]
+    assert [e.value for e in entities.find_platforms("contact me on LINE or WhatsApp")] == [
+        "line",
+        "whatsapp",
+    ]
 
 
 def test_contacts_and_money_do_not_overlap():
-    found = entities.find_contacts("call +855 12 345 678, pay Rp 20.000.000, t.me/jobs_kh, @hr_team88")
+    found = entities.find_contacts(
+        "call +855 12 345 678, pay Rp 20.000.000, t.me/jobs_kh, @hr_team88"
+    )
     kinds = {(e.type, e.value) for e in found}
     assert ("phone", "+855 12 345 678") in kinds
     assert ("handle", "@hr_team88") in kinds
@@ -53,5 +58,8 @@ def test_contacts_and_money_do_not_overlap():
 
 
 def test_transit_hub_beside_compound_country():
-    assert "act.transport.transit_country" in extract("fly to Dubai first then Cambodia", "en").evidence
+    assert (
+        "act.transport.transit_country"
+        in extract("fly to Dubai first then Cambodia", "en").evidence
+    )
     assert "act.transport.transit_country" not in extract("hotel job in Dubai", "en").evidence

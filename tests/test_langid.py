@@ -4,8 +4,31 @@ import pytest
 
 from nlu.langid import detect, langdetect_only
 
-ALL = ("en", "zh", "th", "vi", "id", "ms", "tl", "km", "my", "lo", "hi", "ne", "bn", "ur", "sw",
-       "am", "ar", "ru", "tr", "es", "pt", "ja", "ko")
+ALL = (
+    "en",
+    "zh",
+    "th",
+    "vi",
+    "id",
+    "ms",
+    "tl",
+    "km",
+    "my",
+    "lo",
+    "hi",
+    "ne",
+    "bn",
+    "ur",
+    "sw",
+    "am",
+    "ar",
+    "ru",
+    "tr",
+    "es",
+    "pt",
+    "ja",
+    "ko",
+)
 
 
 @pytest.mark.parametrize(
@@ -39,8 +62,13 @@ def test_short_latin_text_uses_the_prior_and_is_not_confident():
 
 
 def test_malay_and_indonesian_markers():
-    assert detect("Saya nak tanya pasal kerja ni, boleh percaya tak?", supported=ALL).language == "ms"
-    assert detect("Saya mau tanya, lowongan kerja ini bisa dipercaya nggak?", supported=ALL).language == "id"
+    assert (
+        detect("Saya nak tanya pasal kerja ni, boleh percaya tak?", supported=ALL).language == "ms"
+    )
+    assert (
+        detect("Saya mau tanya, lowongan kerja ini bisa dipercaya nggak?", supported=ALL).language
+        == "id"
+    )
 
 
 def test_deterministic():

@@ -47,7 +47,10 @@ def test_loader_refuses_an_unknown_node(tmp_path):
     for path in (ROOT / "flows" / "definitions").glob("*.yml"):
         (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     broken = tmp_path / "report.yml"
-    broken.write_text(broken.read_text(encoding="utf-8").replace("next: thanks", "next: nowhere"), encoding="utf-8")
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace("next: thanks", "next: nowhere"),
+        encoding="utf-8",
+    )
     try:
         validate(load_flows(tmp_path), load_catalog(["en"]), ["en"])
     except FlowError as exc:
@@ -70,6 +73,10 @@ def test_readme_language_table_matches_the_files(update_golden):
     pattern = re.compile(r"(<!-- languages:start -->\n)(.*?)(\n<!-- languages:end -->)", re.S)
     want = language_table()
     if update_golden:
-        README.write_text(pattern.sub(lambda m: m.group(1) + want + m.group(3), text), encoding="utf-8")
+        README.write_text(
+            pattern.sub(lambda m: m.group(1) + want + m.group(3), text), encoding="utf-8"
+        )
         text = README.read_text(encoding="utf-8")
-    assert pattern.search(text).group(2) == want, "run pytest --update-golden to refresh the README table"
+    assert pattern.search(text).group(2) == want, (
+        "run pytest --update-golden to refresh the README table"
+    )

@@ -54,30 +54,52 @@ async def test_server_down_returns_none_quickly():
 
 def _cli(args, stdin, env_extra):
     env = {**os.environ, **env_extra}
-    return subprocess.run(WAYMARK + args, input=stdin, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    return subprocess.run(
+        WAYMARK + args, input=stdin, capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
 
 
 def test_cli_nlu_parse_jsonl(nlu_url):
-    lines = "\n".join([
-        json.dumps({"id": "a", "text": "help me they locked me in"}),
-        "{broken",
-        json.dumps({"id": "c", "text": "สวัสดีครับ"}),
-    ])
+    lines = "\n".join(
+        [
+            json.dumps({"id": "a", "text": "help me they locked me in"}),
+            "{broken",
+            json.dumps({"id": "c", "text": "สวัสดีครับ"}),
+        ]
+    )
     result = _cli(["nlu", "parse", "--jsonl"], lines, {"WAYMARK_NLU_URL": nlu_url})
     assert result.returncode == 0, result.stderr
     rows = [json.loads(x) for x in result.stdout.splitlines()]
     assert [r.get("id") for r in rows] == ["a", None, "c"]
     assert rows[0]["intent"] == "request_help" and rows[0]["language"] == "en"
     assert "error" in rows[1]
-    assert rows[2]["language"] == "th" and set(rows[2]) == {"id", "intent", "confidence", "language", "entities"}
+    assert rows[2]["language"] == "th" and set(rows[2]) == {
+        "id",
+        "intent",
+        "confidence",
+        "language",
+        "entities",
+    }
 
 
 def test_cli_assess_jsonl(nlu_url):
-    lines = "\n".join([
-        json.dumps({"id": 1, "text": "Customer service in Sihanoukville, $1,500, free food and flights, contact only on Telegram, no experience needed"}),
-        json.dumps({"id": 2, "text": "Bank teller vacancy at ACLEDA Bank Plc, No. 61 Preah Monivong Blvd, Phnom Penh. Apply through our careers page at www.acledabank.com.kh"}),
-        json.dumps({"id": 3}),
-    ])
+    lines = "\n".join(
+        [
+            json.dumps(
+                {
+                    "id": 1,
+                    "text": "Customer service in Sihanoukville, $1,500, free food and flights, contact only on Telegram, no experience needed",
+                }
+            ),
+            json.dumps(
+                {
+                    "id": 2,
+                    "text": "Bank teller vacancy at ACLEDA Bank Plc, No. 61 Preah Monivong Blvd, Phnom Penh. Apply through our careers page at www.acledabank.com.kh",
+                }
+            ),
+            json.dumps({"id": 3}),
+        ]
+    )
     result = _cli(["assess", "--jsonl"], lines, {"WAYMARK_NLU_URL": nlu_url})
     assert result.returncode == 0, result.stderr
     rows = [json.loads(x) for x in result.stdout.splitlines()]
@@ -91,6 +113,8 @@ def test_cli_assess_jsonl(nlu_url):
 
 def test_cli_run_without_token_says_so():
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    result = subprocess.run(WAYMARK + ["run"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    result = subprocess.run(
+        WAYMARK + ["run"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+    )
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr

@@ -25,7 +25,9 @@ def store(db_url, tmp_path):
 
 def test_user_is_stored_by_keyed_hash_and_state_is_encrypted(store):
     key = store.keys.user_key("tg", 5550001234)
-    state = Session(lang="th", slots={"countries": ["KH"]}, evidence={"act.recruit.chat_app": "text"})
+    state = Session(
+        lang="th", slots={"countries": ["KH"]}, evidence={"act.recruit.chat_app": "text"}
+    )
     store.run_turn(key, lambda s: (state, [Reply("k", "t")]))
     with store.sessions() as db:
         user = db.scalar(select(User))
@@ -39,7 +41,9 @@ def test_user_is_stored_by_keyed_hash_and_state_is_encrypted(store):
 
 def test_assessment_answers_and_tip_are_stored_with_pseudonymous_case_refs(store):
     key = store.keys.user_key("tg", 42)
-    state = Session(lang="en", evidence={"act.recruit.chat_app": "text", "means.debt_bondage": "answer:q_fee"})
+    state = Session(
+        lang="en", evidence={"act.recruit.chat_app": "text", "means.debt_bondage": "answer:q_fee"}
+    )
     events = [
         Assessed("high", 7.5, ("act.recruit.chat_app", "means.debt_bondage"), (), "en", ("KH",)),
         TipReported("en", handles=("@bad_agent",), note="agent @bad_agent"),

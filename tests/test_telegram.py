@@ -40,7 +40,9 @@ async def test_job_check_dialogue_golden(telegram, engine, update_golden, lang):
         asked.append(question)
         await d.tap(t(answers[question]))
     assert "job_offer.ask_visa" in asked and "job_offer.ask_passport" in asked
-    verdict = next(line for line in d.lines if line.startswith("< " + t("job_offer.verdict_high")[:8]))
+    verdict = next(
+        line for line in d.lines if line.startswith("< " + t("job_offer.verdict_high")[:8])
+    )
     assert verdict
     assert t("indicator.act.recruit.chat_app") in d.text
     assert t("indicator.act.recruit.hotspot_location") in d.text
@@ -72,7 +74,9 @@ async def test_photo_gets_a_calm_reply(telegram, engine):
 
 
 async def test_group_messages_get_no_reply(telegram):
-    telegram.api.user_sends(-100123, "hello", extra={"chat": {"id": -100123, "type": "supergroup", "title": "G"}})
+    telegram.api.user_sends(
+        -100123, "hello", extra={"chat": {"id": -100123, "type": "supergroup", "title": "G"}}
+    )
     await telegram.api.settle()
     assert telegram.api.transcript(-100123) == []
 
@@ -98,8 +102,12 @@ async def test_nlu_down_the_bot_carries_on_with_buttons(settings, key_dir, engin
         d = TelegramDialogue(harness.api, chat_id=4001)
         replies = await d.send("hello there")
         assert replies[0].text == engine.catalog.text("en", "main.fallback")
-        assert [label for label, _ in replies[0].buttons][0] == engine.catalog.text("en", "main.btn_job")
-        replies = await d.send(ADS["en"] + " Apply now, places are limited, send your passport copy.")
+        assert [label for label, _ in replies[0].buttons][0] == engine.catalog.text(
+            "en", "main.btn_job"
+        )
+        replies = await d.send(
+            ADS["en"] + " Apply now, places are limited, send your passport copy."
+        )
         assert replies[0].text == engine.catalog.text("en", "job_offer.questions_intro")
     finally:
         await harness.stop()
@@ -126,8 +134,12 @@ async def test_a_failing_turn_gets_an_apology_and_the_bot_keeps_going(telegram, 
 
 async def test_rate_limiter_waits_for_retry_after(telegram):
     telegram.api.fail_next["sendMessage"].append(
-        {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
-         "parameters": {"retry_after": 1}}
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 1",
+            "parameters": {"retry_after": 1},
+        }
     )
     d = TelegramDialogue(telegram.api, chat_id=6001)
     replies = await d.send("/help")

@@ -32,8 +32,12 @@ LANGS = ("en", "zh", "th", "vi", "id", "tl", "km", "my")
 def test_scam_ad_is_high(settings):
     result = assess_text(SCAM, settings, LANGS)
     assert result["risk"] == "high"
-    assert {"act.recruit.chat_app", "act.recruit.high_pay_benefits", "act.recruit.hotspot_location",
-            "act.recruit.low_skill_role"} <= set(result["indicators"])
+    assert {
+        "act.recruit.chat_app",
+        "act.recruit.high_pay_benefits",
+        "act.recruit.hotspot_location",
+        "act.recruit.low_skill_role",
+    } <= set(result["indicators"])
 
 
 def test_bank_teller_with_employer_address_and_official_channel_is_low(settings):
@@ -54,17 +58,33 @@ def test_one_magic_word_is_not_high(settings, word):
 
 
 def test_high_needs_several_indicators_even_when_weights_are_large():
-    result = assess_offer(["act.receipt.passport_handover"], {"act.receipt.passport_handover": 10},
-                          {"medium": 3, "high": 6}, 3)
+    result = assess_offer(
+        ["act.receipt.passport_handover"],
+        {"act.receipt.passport_handover": 10},
+        {"medium": 3, "high": 6},
+        3,
+    )
     assert result.risk == "medium"
 
 
 def test_assessment_explains_each_term_and_repeats():
-    weights = {"act.recruit.chat_app": 2.0, "counter.work_permit": -2.0, "act.recruit.sez_casino": 2.0}
-    a = assess_offer({"act.recruit.chat_app", "counter.work_permit", "act.recruit.sez_casino"},
-                     weights, {"medium": 1, "high": 6}, 2)
-    b = assess_offer(["act.recruit.sez_casino", "counter.work_permit", "act.recruit.chat_app"],
-                     weights, {"medium": 1, "high": 6}, 2)
+    weights = {
+        "act.recruit.chat_app": 2.0,
+        "counter.work_permit": -2.0,
+        "act.recruit.sez_casino": 2.0,
+    }
+    a = assess_offer(
+        {"act.recruit.chat_app", "counter.work_permit", "act.recruit.sez_casino"},
+        weights,
+        {"medium": 1, "high": 6},
+        2,
+    )
+    b = assess_offer(
+        ["act.recruit.sez_casino", "counter.work_permit", "act.recruit.chat_app"],
+        weights,
+        {"medium": 1, "high": 6},
+        2,
+    )
     assert a == b
     assert a.contributions == weights and a.score == 2.0 and a.risk == "medium"
 
@@ -78,7 +98,10 @@ def test_unknown_evidence_is_refused():
     "text,lang",
     [
         ("招聘客服，西港，月薪1500美金，包吃包住包机票，无需经验，联系飞机 @hr_xg88", "zh"),
-        ("รับสมัครแอดมินตอบแชท ทำงานที่สีหนุวิลล์ เงินเดือน 45,000 บาท ไม่ต้องมีประสบการณ์ ฟรีตั๋วเครื่องบิน ที่พัก อาหาร ติดต่อไลน์", "th"),
+        (
+            "รับสมัครแอดมินตอบแชท ทำงานที่สีหนุวิลล์ เงินเดือน 45,000 บาท ไม่ต้องมีประสบการณ์ ฟรีตั๋วเครื่องบิน ที่พัก อาหาร ติดต่อไลน์",
+            "th",
+        ),
     ],
 )
 def test_scam_ads_in_other_languages_are_high(settings, text, lang):

@@ -40,12 +40,18 @@ class TelegramDialogue:
         return new
 
     async def send(self, text: str, *, forwarded: bool = False) -> list:
-        self.api.user_sends(self.chat_id, text, language_code=self.language_code, forwarded=forwarded)
+        self.api.user_sends(
+            self.chat_id, text, language_code=self.language_code, forwarded=forwarded
+        )
         return await self._after_action(("(forwarded) " if forwarded else "") + text)
 
     async def send_photo(self) -> list:
-        self.api.user_sends(self.chat_id, None, language_code=self.language_code,
-                            extra={"photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]})
+        self.api.user_sends(
+            self.chat_id,
+            None,
+            language_code=self.language_code,
+            extra={"photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]},
+        )
         return await self._after_action("(photo)")
 
     async def tap(self, label: str) -> list:

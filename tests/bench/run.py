@@ -7,7 +7,6 @@ import os
 import platform
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,9 @@ def rss_mb(pid: int) -> float:
     total = 0
     pids = [pid]
     try:
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
+        )
         pids += [int(p) for p in out.stdout.split()]
     except OSError:
         pass
@@ -96,10 +97,22 @@ def bench_parse(url: str, texts: list[str]) -> list[float]:
 
 
 # Short messages that each get exactly one reply, so 30 msg/s in means 30 msg/s out.
-ONE_REPLY = ["/start", "/help", "hello", "hi there", "สวัสดีครับ", "你好", "xin chào", "halo kak", "/cancel"]
+ONE_REPLY = [
+    "/start",
+    "/help",
+    "hello",
+    "hi there",
+    "สวัสดีครับ",
+    "你好",
+    "xin chào",
+    "halo kak",
+    "/cancel",
+]
 
 
-async def e2e(api: FakeBotApi, rate: float, count: int, chats: int, seed: int) -> tuple[list[float], int]:
+async def e2e(
+    api: FakeBotApi, rate: float, count: int, chats: int, seed: int
+) -> tuple[list[float], int]:
     """Send count updates at rate per second over chats; return latencies (ms) and lost updates."""
     rng = random.Random(seed)
     pending: dict[int, tuple[int, float]] = {}
@@ -130,7 +143,7 @@ async def e2e(api: FakeBotApi, rate: float, count: int, chats: int, seed: int) -
     # Latency: from each update's arrival at the fake server to the bot's reply in that chat.
     for chat, n in expected.items():
         updates = [m for m in api.user_messages[chat]][-n:]
-        replies = api.messages[chat][sent_before[chat]:sent_before[chat] + n]
+        replies = api.messages[chat][sent_before[chat] : sent_before[chat] + n]
         for upd, rep in zip(updates, replies, strict=False):
             uid = next(u["update_id"] for u in api.updates if u.get("message") is upd)
             latencies.append((rep.sent_perf - api.received_at[uid]) * 1000)
@@ -168,8 +181,14 @@ async def bench_e2e(nlu_url: str, workdir: Path) -> dict:
         except subprocess.TimeoutExpired:
             proc.kill()
         await api.stop()
-    return {"sustained": sustained, "lost_sustained": lost_s, "burst": burst, "lost_burst": lost_b,
-            "bot_rss_mb": memory, "warmup": len(warm)}
+    return {
+        "sustained": sustained,
+        "lost_sustained": lost_s,
+        "burst": burst,
+        "lost_burst": lost_b,
+        "bot_rss_mb": memory,
+        "warmup": len(warm),
+    }
 
 
 def main() -> int:
@@ -182,7 +201,9 @@ def main() -> int:
         model = training.train(work / "models", work_dir=work)
         train_s = time.perf_counter() - t0
         size_mb = model.stat().st_size / 2**20
-        print(f"nlu training: {train_s:.1f} s for {examples} examples in {len(training.intent_files())} languages; model {size_mb:.1f} MB")
+        print(
+            f"nlu training: {train_s:.1f} s for {examples} examples in {len(training.intent_files())} languages; model {size_mb:.1f} MB"
+        )
         url = f"http://127.0.0.1:{free_port()}"
         server = nlu_server.RasaServer(model, url, work / "rasa.log")
         t0 = time.perf_counter()
@@ -190,12 +211,18 @@ def main() -> int:
         print(f"nlu server start: {time.perf_counter() - t0:.1f} s")
         try:
             times = bench_parse(url, sample_texts(1000))
-            print(f"nlu /model/parse over HTTP ({len(times)} requests): p50 {pct(times, 50):.1f} ms, p95 {pct(times, 95):.1f} ms, p99 {pct(times, 99):.1f} ms")
+            print(
+                f"nlu /model/parse over HTTP ({len(times)} requests): p50 {pct(times, 50):.1f} ms, p95 {pct(times, 95):.1f} ms, p99 {pct(times, 99):.1f} ms"
+            )
             print(f"nlu server memory: {rss_mb(server.pid()):.0f} MB RSS")
             r = asyncio.run(bench_e2e(url, work))
             s, b = r["sustained"], r["burst"]
-            print(f"end to end at 30 msg/s over 500 chats ({len(s)} replies): p50 {pct(s, 50):.1f} ms, p95 {pct(s, 95):.1f} ms, p99 {pct(s, 99):.1f} ms; lost {r['lost_sustained']}")
-            print(f"burst of 100 msg/s over 500 chats ({len(b)} replies): p50 {pct(b, 50):.0f} ms, p95 {pct(b, 95):.0f} ms, max {max(b) if b else float('nan'):.0f} ms; lost {r['lost_burst']} (replies are paced at 30 msg/s overall)")
+            print(
+                f"end to end at 30 msg/s over 500 chats ({len(s)} replies): p50 {pct(s, 50):.1f} ms, p95 {pct(s, 95):.1f} ms, p99 {pct(s, 99):.1f} ms; lost {r['lost_sustained']}"
+            )
+            print(
+                f"burst of 100 msg/s over 500 chats ({len(b)} replies): p50 {pct(b, 50):.0f} ms, p95 {pct(b, 95):.0f} ms, max {max(b) if b else float('nan'):.0f} ms; lost {r['lost_burst']} (replies are paced at 30 msg/s overall)"
+            )
             print(f"bot process memory: {r['bot_rss_mb']:.0f} MB RSS")
             print(f"nlu server memory after load: {rss_mb(server.pid()):.0f} MB RSS")
         finally:

@@ -16,11 +16,28 @@ from typing import Any
 
 from aiohttp import web
 
-BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Waymark", "username": "waymark_test_bot"}
+BOT_USER = {
+    "id": 777000111,
+    "is_bot": True,
+    "first_name": "Waymark",
+    "username": "waymark_test_bot",
+}
 JSON_FIELDS = {
-    "chat_id", "message_id", "message_ids", "reply_markup", "protect_content", "offset", "limit",
-    "timeout", "allowed_updates", "commands", "show_alert", "disable_notification",
-    "drop_pending_updates", "from_chat_id", "link_preview_options",
+    "chat_id",
+    "message_id",
+    "message_ids",
+    "reply_markup",
+    "protect_content",
+    "offset",
+    "limit",
+    "timeout",
+    "allowed_updates",
+    "commands",
+    "show_alert",
+    "disable_notification",
+    "drop_pending_updates",
+    "from_chat_id",
+    "link_preview_options",
 }
 
 
@@ -131,14 +148,22 @@ class FakeBotApi:
         if text is not None:
             message["text"] = text
             if text.startswith("/"):
-                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+                message["entities"] = [
+                    {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+                ]
         if forwarded:
-            message["forward_origin"] = {"type": "hidden_user", "date": int(time.time()) - 60, "sender_user_name": "Recruiter"}
+            message["forward_origin"] = {
+                "type": "hidden_user",
+                "date": int(time.time()) - 60,
+                "sender_user_name": "Recruiter",
+            }
         message.update(extra or {})
         self.user_messages[chat_id].append(message)
         return self._push({"message": message})
 
-    def user_taps(self, chat_id: int, message: SentMessage, data: str, *, language_code: str | None = "en") -> int:
+    def user_taps(
+        self, chat_id: int, message: SentMessage, data: str, *, language_code: str | None = "en"
+    ) -> int:
         """Queue a button tap on a message the bot sent."""
         return self._push(
             {
@@ -167,7 +192,9 @@ class FakeBotApi:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 got = [m.text[:60] for m in self.messages[chat_id]]
-                raise TimeoutError(f"chat {chat_id}: wanted {count} messages, got {len(got)}: {got}")
+                raise TimeoutError(
+                    f"chat {chat_id}: wanted {count} messages, got {len(got)}: {got}"
+                )
             self._new_message.clear()
             try:
                 await asyncio.wait_for(self._new_message.wait(), min(remaining, 0.5))
@@ -199,7 +226,11 @@ class FakeBotApi:
         data: dict[str, Any] = {
             "message_id": m.message_id,
             "date": int(m.sent_at),
-            "chat": {"id": m.chat_id, "type": "private" if m.chat_id > 0 else "group", "first_name": "User"},
+            "chat": {
+                "id": m.chat_id,
+                "type": "private" if m.chat_id > 0 else "group",
+                "first_name": "User",
+            },
             "from": BOT_USER,
             "text": m.text,
         }
@@ -226,7 +257,9 @@ class FakeBotApi:
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         method = request.match_info["method"]
         params = await self._params(request)
         if method != "getUpdates":
@@ -236,14 +269,22 @@ class FakeBotApi:
             return web.json_response(failure, status=failure.get("error_code", 500))
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
-            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found: method not found"}, status=404)
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
+                status=404,
+            )
         result = await handler(params)
         if isinstance(result, web.Response):
             return result
         return web.json_response({"ok": True, "result": result})
 
     async def _m_getMe(self, p: dict) -> dict:
-        return {**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+        return {
+            **BOT_USER,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def _m_deleteWebhook(self, p: dict) -> bool:
         return True
@@ -264,7 +305,9 @@ class FakeBotApi:
                 return pending[:limit]
             self._new_update.clear()
             try:
-                await asyncio.wait_for(self._new_update.wait(), max(0.01, deadline - time.monotonic()))
+                await asyncio.wait_for(
+                    self._new_update.wait(), max(0.01, deadline - time.monotonic())
+                )
             except TimeoutError:
                 pass
 
@@ -272,13 +315,35 @@ class FakeBotApi:
         chat_id = int(p["chat_id"])
         text = str(p.get("text", ""))
         if not text.strip():
-            return web.json_response({"ok": False, "error_code": 400, "description": "Bad Request: message text is empty"}, status=400)
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: message text is empty",
+                },
+                status=400,
+            )
         markup = p.get("reply_markup")
         for row in (markup or {}).get("inline_keyboard", []):
             for b in row:
                 if len(b.get("callback_data", "").encode()) > 64:
-                    return web.json_response({"ok": False, "error_code": 400, "description": "Bad Request: BUTTON_DATA_INVALID"}, status=400)
-        msg = SentMessage(next(self._message_ids), chat_id, text, markup, bool(p.get("protect_content")), time.time(), sent_perf=time.perf_counter())
+                    return web.json_response(
+                        {
+                            "ok": False,
+                            "error_code": 400,
+                            "description": "Bad Request: BUTTON_DATA_INVALID",
+                        },
+                        status=400,
+                    )
+        msg = SentMessage(
+            next(self._message_ids),
+            chat_id,
+            text,
+            markup,
+            bool(p.get("protect_content")),
+            time.time(),
+            sent_perf=time.perf_counter(),
+        )
         self.messages[chat_id].append(msg)
         self._new_message.set()
         return self._message_json(msg)
@@ -292,7 +357,14 @@ class FakeBotApi:
     async def _m_editMessageReplyMarkup(self, p: dict) -> dict | web.Response:
         m = self._find(int(p["chat_id"]), int(p["message_id"]))
         if m is None or m.deleted:
-            return web.json_response({"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"}, status=400)
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: message to edit not found",
+                },
+                status=400,
+            )
         m.reply_markup = p.get("reply_markup") or None
         return self._message_json(m)
 
@@ -302,6 +374,13 @@ class FakeBotApi:
     async def _m_deleteMessage(self, p: dict) -> bool | web.Response:
         m = self._find(int(p["chat_id"]), int(p["message_id"]))
         if m is None or m.deleted:
-            return web.json_response({"ok": False, "error_code": 400, "description": "Bad Request: message to delete not found"}, status=400)
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: message to delete not found",
+                },
+                status=400,
+            )
         m.deleted = True
         return True

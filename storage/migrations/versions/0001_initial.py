@@ -26,7 +26,9 @@ def upgrade() -> None:
     op.create_index("ix_users_key", "users", ["key"])
     op.create_table(
         "sessions",
-        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("state", sa.Text, nullable=False),
         sa.Column("updated_at", tz, nullable=False),
     )
@@ -34,7 +36,9 @@ def upgrade() -> None:
         "cases",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("ref", sa.String(16), nullable=False, unique=True),
-        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("language", sa.String(8), nullable=False),
@@ -45,7 +49,9 @@ def upgrade() -> None:
     op.create_table(
         "answers",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("question", sa.String(64), nullable=False),
         sa.Column("value", sa.String(64), nullable=False),
     )
@@ -53,7 +59,9 @@ def upgrade() -> None:
     op.create_table(
         "assessments",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("risk", sa.String(8), nullable=False),
         sa.Column("score", sa.Float, nullable=False),
         sa.Column("indicators", sa.JSON, nullable=False),
@@ -65,7 +73,9 @@ def upgrade() -> None:
     op.create_table(
         "tips",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("payload", sa.Text, nullable=False),
         sa.Column("created_at", tz, nullable=False),
     )
