@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP_QUIET := --quiet --disable-pip-version-check
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: demo test run bench lint format model nlu-env venv nlu-lock clean
+.PHONY: demo test run telegram-demo bench lint format model nlu-env venv nlu-lock clean
 
 demo: venv nlu-env ## Train the NLU model if needed, start it, and open a console chat
 	$(BIN)/waymark console
@@ -17,6 +17,9 @@ test: venv nlu-env ## Run the whole suite (trains a small model of its own)
 
 run: venv nlu-env ## Start the Telegram bot (needs TELEGRAM_BOT_TOKEN)
 	$(BIN)/waymark run
+
+telegram-demo: venv nlu-env ## Chat with the real bot process through the fake Bot API server
+	$(BIN)/python -m tests.fakes.chat
 
 bench: venv nlu-env ## Print training, NLU latency, end-to-end latency and memory figures
 	$(BIN)/python -m tests.bench.run

@@ -80,26 +80,55 @@ def dominant_script(text: str) -> str | None:
     return max(counts, key=counts.get) if counts else None
 
 
+# langdetect profiles that can answer for our languages (it has none for ms, km, my, lo, am).
+PROFILES = (
+    "en",
+    "vi",
+    "id",
+    "tl",
+    "sw",
+    "tr",
+    "es",
+    "pt",
+    "hi",
+    "ne",
+    "ar",
+    "ur",
+    "ru",
+    "zh-cn",
+    "zh-tw",
+    "ja",
+    "ko",
+    "th",
+    "bn",
+)
+
+
 @cache
-def _factory():
-    """Load langdetect's profiles once, seeded so results repeat."""
-    from langdetect import DetectorFactory
-    from langdetect.detector_factory import init_factory
+def _factory(profiles: tuple[str, ...] | None = None):
+    """Load langdetect's profiles once (all, or only the named ones), seeded so results repeat."""
+    import json
+    from pathlib import Path
 
-    DetectorFactory.seed = 0
-    init_factory()
-    from langdetect import detector_factory
+    import langdetect
+    from langdetect.detector_factory import DetectorFactory
 
-    return detector_factory._factory
+    factory = DetectorFactory()
+    directory = Path(langdetect.__file__).parent / "profiles"
+    names = profiles or tuple(sorted(p.name for p in directory.iterdir()))
+    factory.load_json_profile([(directory / n).read_text(encoding="utf-8") for n in names])
+    factory.seed = 0
+    return factory
 
 
-def langdetect_probabilities(text: str) -> list[tuple[str, float]]:
+def langdetect_probabilities(
+    text: str, profiles: tuple[str, ...] | None = PROFILES
+) -> list[tuple[str, float]]:
     """Return langdetect's (language, probability) list, zh-cn/zh-tw folded to zh."""
     from langdetect.lang_detect_exception import LangDetectException
 
-    factory = _factory()
     try:
-        detector = factory.create()
+        detector = _factory(profiles).create()
         detector.append(text)
         probs = detector.get_probabilities()
     except LangDetectException:
@@ -112,8 +141,8 @@ def langdetect_probabilities(text: str) -> list[tuple[str, float]]:
 
 
 def langdetect_only(text: str) -> str | None:
-    """Return langdetect's plain top answer (for measuring it against this detector)."""
-    probs = langdetect_probabilities(text)
+    """Return plain langdetect's top answer over all its profiles (to measure it against ours)."""
+    probs = langdetect_probabilities(text, profiles=None)
     return probs[0][0] if probs else None
 
 

@@ -78,6 +78,7 @@ def train(
     config: Path = PROJECT / "config.yml",
     work_dir: Path | None = None,
     quiet: bool = True,
+    cache_dir: Path | None = None,
 ) -> Path:
     """Return the model for the current data, training it first if it does not exist yet."""
     model_dir.mkdir(parents=True, exist_ok=True)
@@ -102,6 +103,8 @@ def train(
         name,
     ]
     env = {**os.environ, **RASA_ENV}
+    if cache_dir is not None:
+        env["RASA_CACHE_DIRECTORY"] = str(cache_dir)
     result = subprocess.run(cmd, cwd=str(ROOT), env=env, capture_output=quiet, text=True)
     if result.returncode != 0 or not model.exists():
         tail = (result.stderr or "")[-2000:] if quiet else ""
