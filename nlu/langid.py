@@ -107,7 +107,6 @@ PROFILES = (
 @cache
 def _factory(profiles: tuple[str, ...] | None = None):
     """Load langdetect's profiles once (all, or only the named ones), seeded so results repeat."""
-    import json
     from pathlib import Path
 
     import langdetect

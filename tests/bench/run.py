@@ -16,11 +16,9 @@ from pathlib import Path
 import httpx
 import yaml
 
-from bot.config import ROOT
-from bot.config import load_settings
-from nlu import evaluate
+from bot.config import ROOT, load_settings
+from nlu import evaluate, training
 from nlu import server as nlu_server
-from nlu import training
 from tests.bench import langid_eval
 from tests.conftest import free_port
 from tests.fakes.bot_api import FakeBotApi
