@@ -69,6 +69,7 @@ class LanguageScore:
     accuracy: float
     macro_f1: float
     confusion: Counter = field(default_factory=Counter)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def macro_f1(pairs: list[tuple[str, str]]) -> float:
@@ -112,3 +113,41 @@ def train_split(
         work / "models", files=sorted((work / "split").glob("*.yml")), work_dir=work
     )
     return model, held
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print held-out accuracy for some or all languages: python -m nlu.evaluate --langs th,zh."""
+    import argparse
+    import tempfile
+
+    from nlu import server as nlu_server
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--langs", default="", help="comma-separated codes (default: all)")
+    parser.add_argument("--show-errors", action="store_true", help="print each misclassified text")
+    args = parser.parse_args(argv)
+    files = training.intent_files()
+    if args.langs:
+        wanted = set(args.langs.split(","))
+        files = [f for f in files if f.stem in wanted]
+    work = Path(tempfile.mkdtemp(prefix="waymark-eval-"))
+    model, held = train_split(work, files)
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    with nlu_server.RasaServer(model, url, work / "rasa.log"):
+        for sc in score(url, held):
+            worst = ", ".join(f"{g}->{p} x{n}" for (g, p), n in sc.confusion.most_common(6))
+            figures = f"n={sc.n} accuracy={sc.accuracy:.3f} macro-F1={sc.macro_f1:.3f}"
+            print(f"{sc.language}: {figures}  {worst}")
+            if args.show_errors:
+                for text, gold, predicted in sc.errors:
+                    print(f"    {gold} -> {predicted}: {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
