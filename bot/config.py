@@ -77,6 +77,63 @@ class Contact(BaseModel):
     source: HttpUrl
 
 
+class UrgencyRuleSettings(BaseModel):
+    """One urgency rule."""
+
+    priority: str
+    any: list[str]
+    meaning: str = ""
+
+
+class UrgencySettings(BaseModel):
+    """Ordered urgency rules; the first match decides."""
+
+    rules: list[UrgencyRuleSettings]
+    default: str = "P4"
+
+
+class PartnerSettings(BaseModel):
+    """A partner organisation and where its alerts go."""
+
+    id: str
+    name: str
+    display_name: str | None = None
+    countries: list[str] = Field(default_factory=list)
+    nationalities: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    case_types: list[str] = Field(default_factory=lambda: ["self", "on_behalf"])
+    capabilities: list[str] = Field(default_factory=list)
+    ack_sla_minutes: float = 30
+    chat_ids: list[int] = Field(default_factory=list)
+    webhook_url: str | None = None
+    # The webhook secret is read from this environment variable, never from the file.
+    webhook_secret_env: str | None = None
+    # The console demo shows this partner's alerts in the terminal.
+    console: bool = False
+
+
+class PartnersSettings(BaseModel):
+    """All partners and the coordinator chats that receive the last escalation step."""
+
+    coordinator_chat_ids: list[int] = Field(default_factory=list)
+    organisations: list[PartnerSettings] = Field(default_factory=list)
+
+
+class AlertSettings(BaseModel):
+    """Outbox delivery."""
+
+    retry_base_seconds: float = 2
+    retry_max_seconds: float = 300
+    dispatch_interval_seconds: float = 1
+    webhook_timeout_seconds: float = 10
+
+
+class CleanupSettings(BaseModel):
+    """Automatic deletion of flow messages."""
+
+    after_flow_seconds: float = 900
+
+
 class Settings(BaseModel):
     """Everything in config.yml."""
 
@@ -86,6 +143,10 @@ class Settings(BaseModel):
     languages: list[str]
     triage: TriageSettings
     contacts: list[Contact] = Field(default_factory=list)
+    urgency: UrgencySettings
+    partners: PartnersSettings = PartnersSettings()
+    alerts: AlertSettings = AlertSettings()
+    cleanup: CleanupSettings = CleanupSettings()
 
     def resolve(self, path: Path) -> Path:
         """Make a configured relative path absolute against the project root."""

@@ -39,4 +39,13 @@ def counter_signals() -> frozenset[str]:
 
 def known(evidence_id: str) -> bool:
     """Tell whether an evidence id is in the catalogue."""
-    return evidence_id in indicators() or evidence_id in counter_signals()
+    return (
+        evidence_id in indicators() or evidence_id in counter_signals() or evidence_id in signals()
+    )
+
+
+@cache
+def signals() -> frozenset[str]:
+    """Return the ids of urgency signals (reported facts, not Annex items)."""
+    data = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    return frozenset(data.get("signals", []))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flows import triage
@@ -13,18 +14,27 @@ from flows.model import (
     Button,
     Event,
     FlowEnded,
+    HelpSubmitted,
     Inbound,
+    RelayReply,
     Reply,
     Session,
     TipReported,
 )
+from flows.urgency import UrgencyRule, urgency
 from nlu import indicators as indicator_extraction
+from nlu.countries import find_country
 from nlu.entities import find_contacts
 
 MAX_NODES_PER_STEP = 50
 MAX_TIP_CHARS = 2000
+MAX_SLOT_CHARS = 300
+CLEAR_BUTTON = "sys/clear/now"
+# Coordinates kept per consented precision: 4 decimals is about 11 m, 2 about 1 km.
+PRECISION_DECIMALS = {"exact": 4, "area": 2}
 # Intents that carry no content for a question that asks for text.
 NOT_CONTENT = {"affirm", "deny", "greet", "goodbye"}
+HELP_FLOWS = {"help", "help_other"}
 
 
 @dataclass(frozen=True)
@@ -53,15 +63,32 @@ class EngineSettings:
     high_pay_usd: float
     usd_rates: dict[str, float]
     contacts: tuple[ContactInfo, ...] = field(default_factory=tuple)
+    urgency_rules: tuple[UrgencyRule, ...] = ()
+    urgency_default: str = "P4"
+
+
+def random_ref() -> str:
+    """Return a fresh pseudonymous case reference."""
+    import base64
+    import os
+
+    return "WM-" + base64.b32encode(os.urandom(5)).decode().rstrip("=")
 
 
 class Engine:
     """Interpret flow definitions against one session at a time."""
 
-    def __init__(self, flows: dict[str, Flow], catalog: Catalog, settings: EngineSettings):
+    def __init__(
+        self,
+        flows: dict[str, Flow],
+        catalog: Catalog,
+        settings: EngineSettings,
+        new_ref: Callable[[], str] = random_ref,
+    ):
         self.flows = flows
         self.catalog = catalog
         self.settings = settings
+        self.new_ref = new_ref
 
     # ---- public -------------------------------------------------------------------------
     def step(self, session: Session, inbound: Inbound) -> tuple[Session, list[Event]]:
@@ -69,9 +96,12 @@ class Engine:
         s = copy.deepcopy(session)
         s.turn += 1
         self._update_language(s, inbound)
+        self._inbound = inbound
         events: list[Event] = []
         if inbound.kind == "command":
             self._command(s, inbound, events)
+        elif inbound.kind == "location" and self._location(s, inbound, events):
+            pass
         elif inbound.kind in {"media", "location"}:
             self._say(s, events, "common.media_unsupported")
             self._reprompt(s, events)
@@ -105,6 +135,7 @@ class Engine:
             self._goto(s, events, "language", "choose")
         elif cmd == "cancel":
             self._end(s, events, outcome="cancelled")
+            s.relay = None
             self._say(s, events, "common.cancelled")
         else:
             self._say(s, events, "common.unknown_command")
@@ -150,11 +181,11 @@ class Engine:
             s.flow = s.node = None
             node = None
         if node is not None:
-            if node.input == "text":
+            if node.input in {"text", "country"} and not node.choices:
                 if confident and intent == "stop" and len(text) < 40:
                     self._stop(s, events)
                     return
-                if confident and intent in NOT_CONTENT and not looks_like_ad:
+                if node.action and confident and intent in NOT_CONTENT and not looks_like_ad:
                     # "yes" or "hi" is not an ad or a tip: ask again rather than analyse it.
                     self._say(s, events, "common.use_buttons")
                     self._reprompt(s, events)
@@ -164,15 +195,23 @@ class Engine:
             if confident and intent == "stop":
                 self._stop(s, events)
                 return
-            if confident and intent == "request_help" and not looks_like_ad:
+            if (
+                confident
+                and intent == "request_help"
+                and not looks_like_ad
+                and s.flow not in HELP_FLOWS
+            ):
                 self._end(s, events, outcome="interrupted")
-                self._goto(s, events, "help_info", "info")
+                self._start_help(s, events, text)
                 return
             if looks_like_ad:
                 self._end(s, events, outcome="interrupted")
                 self._start_job_check(s, events, text)
                 return
             choice = self._match_text_to_choice(s, node, text, intent if confident else None)
+            if choice is None and node.input == "country":
+                self._consume_text(s, events, s.flow, node, text)
+                return
             if choice == "skip" and node.skippable:
                 self._advance(s, events, s.flow, node.next)
             elif isinstance(choice, Choice):
@@ -180,6 +219,11 @@ class Engine:
             else:
                 self._say(s, events, "common.use_buttons")
                 self._reprompt(s, events)
+            return
+        # Idle: a partner is waiting for this person's answer.
+        if s.relay and not looks_like_ad and not (confident and intent == "stop"):
+            events.append(RelayReply(ref=s.relay, text=text[:MAX_TIP_CHARS]))
+            self._say(s, events, "help.reply_sent")
             return
         # Idle: route by what the message is.
         if looks_like_ad:
@@ -191,7 +235,7 @@ class Engine:
             else:
                 self._goto(s, events, "job_offer", "ask_offer")
         elif confident and intent == "request_help":
-            self._goto(s, events, "help_info", "info")
+            self._start_help(s, events, text)
         elif confident and intent == "report_recruiter":
             if find_contacts(text):
                 self._consume_text(
@@ -233,6 +277,11 @@ class Engine:
         if flow_id == "job_offer" and node.id == "ask_offer":
             s.evidence, s.slots = {}, {}
         s.flow, s.node = flow_id, node.id
+        if node.slot and node.input == "country":
+            s.slots[node.slot] = find_country(text) or "?"
+            s.slots[f"{node.slot}_text"] = text[:100]
+        elif node.slot:
+            s.slots[node.slot] = text[:MAX_SLOT_CHARS]
         if node.action:
             self._run_action(s, events, node.action, text)
         self._advance(s, events, flow_id, node.next)
@@ -244,6 +293,8 @@ class Engine:
             s.lang, s.lang_chosen = choice.id, True
         for eid in choice.add:
             s.evidence[eid] = f"answer:{node.id}"
+        for key, value in choice.set:
+            s.slots[key] = value
         self._advance(s, events, flow_id, choice.goto or node.next)
 
     def _find_choice(self, node: Node, choice_id: str) -> Choice | None:
@@ -302,6 +353,8 @@ class Engine:
     ) -> None:
         for _ in range(MAX_NODES_PER_STEP):
             node = self.flows[flow_id].nodes[node_id]
+            if node.resets:
+                s.evidence, s.slots = {}, {}
             if node.type == "ask":
                 if node.skip_if_any and any(e in s.evidence for e in node.skip_if_any):
                     target = node.next
@@ -369,6 +422,8 @@ class Engine:
             extra.append(Button(callback_data(flow_id, node.id, "stop"), self._t(s, "common.stop")))
         if extra:
             rows.append(tuple(extra))
+        if node.choices_from != "languages":
+            rows.append((Button(CLEAR_BUTTON, self._t(s, "common.clear")),))
         key = text_key or node.text or ""
         events.append(Reply(key=key, text=self._t(s, key), buttons=tuple(rows)))
 
@@ -392,8 +447,24 @@ class Engine:
             self._verdict(s, events)
         elif action == "record_tip":
             self._record_tip(s, events, text or "")
-        elif action == "help_contacts":
-            self._help_contacts(s, events)
+        elif action == "analyse_help":
+            evidence, countries = indicator_extraction.extract_help(
+                text or "", s.lang or self.settings.default_language
+            )
+            for eid in sorted(evidence):
+                s.evidence.setdefault(eid, "text")
+            if countries and not s.slots.get("country"):
+                s.slots["country"] = countries[0]
+        elif action == "apply_precision":
+            raw = s.slots.pop("_location", None)
+            decimals = PRECISION_DECIMALS.get(str(s.slots.get("precision")))
+            if raw and decimals is not None:
+                s.slots["location"] = [
+                    round(float(raw[0]), decimals),
+                    round(float(raw[1]), decimals),
+                ]
+        elif action == "submit_help":
+            self._submit_help(s, events)
         else:
             raise ValueError(f"unknown action {action!r}")
 
@@ -461,11 +532,79 @@ class Engine:
             )
         )
 
-    def _help_contacts(self, s: Session, events: list[Event]) -> None:
-        lines = [self._t(s, "help_info.text"), ""]
+    def _start_help(self, s: Session, events: list[Event], text: str) -> None:
+        """Open the help flow and keep what the first message already said."""
+        self._goto(s, events, "help", "entry")
+        if text:
+            self._run_action(s, events, "analyse_help", text)
+
+    def _location(self, s: Session, inbound: Inbound, events: list[Event]) -> bool:
+        """Take a shared location where the current question accepts one."""
+        node = self._current_node(s)
+        if (
+            node is None
+            or not node.on_location
+            or inbound.latitude is None
+            or inbound.longitude is None
+        ):
+            return False
+        # Held only until the person says how precisely it may be kept.
+        s.slots["_location"] = [inbound.latitude, inbound.longitude]
+        self._advance(s, events, s.flow, node.on_location)
+        return True
+
+    def _submit_help(self, s: Session, events: list[Event]) -> None:
+        """Turn the answers into a help request; the adapter stores it before anyone is told."""
+        slots = s.slots
+        consent = {
+            "ngo": slots.get("consent_ngo") != "no",
+            "embassy": slots.get("consent_embassy") == "yes",
+            "police": slots.get("consent_police") == "yes",
+            "identity": slots.get("consent_identity") == "yes",
+        }
+        evidence = sorted(s.evidence)
+        priority, _ = urgency(
+            evidence, list(self.settings.urgency_rules), self.settings.urgency_default
+        )
+        details = {
+            k: slots[k]
+            for k in (
+                "area",
+                "place",
+                "contact",
+                "nationality_text",
+                "location",
+                "taken",
+                "in_contact",
+            )
+            if slots.get(k)
+        }
+        ref = self.new_ref()
+        country = slots.get("country") if slots.get("country") not in {None, "?", "XX"} else None
+        nationality = (
+            slots.get("nationality") if slots.get("nationality") not in {None, "?"} else None
+        )
+        events.append(
+            HelpSubmitted(
+                ref=ref,
+                priority=priority,
+                case_type="on_behalf" if slots.get("on_behalf") == "yes" else "self",
+                evidence=tuple(evidence),
+                language=s.lang or self.settings.default_language,
+                country=country,
+                nationality=nationality,
+                people=slots.get("people"),
+                consent=consent,
+                details=details,
+                identity=self._inbound.identity if consent["identity"] else None,
+            )
+        )
+        key = "help.received" if consent["ngo"] else "help.received_not_shared"
+        lines = [self._t(s, key, ref=ref)]
+        s.slots = {"countries": [country] if country else []}
         contacts = self._contacts_for(s)
         if contacts:
-            lines += [self._t(s, "help_info.contacts_header"), *self._contact_lines(contacts)]
-        else:
-            lines.append(self._t(s, "help_info.no_contacts"))
-        events.append(Reply(key="help_info.text", text="\n".join(lines)))
+            lines += ["", self._t(s, "help.contacts_header"), *self._contact_lines(contacts)]
+        events.append(Reply(key=key, text="\n".join(lines)))
+        # Nothing of the answers stays in the session once the request is stored.
+        s.evidence, s.slots = {}, {}

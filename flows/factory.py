@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from flows.engine import ContactInfo, Engine, EngineSettings
 from flows.loader import load_flows, validate
 from flows.locales import load_catalog
+from flows.urgency import UrgencyRule
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -36,6 +37,11 @@ def engine_settings(settings: Settings) -> EngineSettings:
             )
             for c in settings.contacts
         ),
+        urgency_rules=tuple(
+            UrgencyRule(priority=r.priority, any=tuple(r.any), meaning=r.meaning)
+            for r in settings.urgency.rules
+        ),
+        urgency_default=settings.urgency.default,
     )
 
 

@@ -13,7 +13,15 @@ from flows.locales import Catalog
 
 FLOWS_DIR = Path(__file__).parent / "definitions"
 NODE_TYPES = {"ask", "say", "action"}
-ACTIONS = {"analyse_offer", "verdict", "record_tip", "help_contacts"}
+INPUTS = {"choice", "text", "country"}
+ACTIONS = {
+    "analyse_offer",
+    "verdict",
+    "record_tip",
+    "analyse_help",
+    "apply_precision",
+    "submit_help",
+}
 # Keys the engine itself renders, outside any flow definition.
 ENGINE_KEYS = {
     "common.skip",
@@ -37,9 +45,18 @@ ENGINE_KEYS = {
     "job_offer.advice_medium",
     "job_offer.advice_low",
     "job_offer.contacts_header",
-    "help_info.text",
-    "help_info.contacts_header",
-    "help_info.no_contacts",
+    "common.clear",
+    "common.cleared",
+    "common.cleared_partly",
+    "help.received",
+    "help.received_not_shared",
+    "help.contacts_header",
+    "help.no_contacts",
+    "help.partner_working",
+    "help.partner_message",
+    "help.reply_hint",
+    "help.reply_sent",
+    "help.case_closed",
 }
 MAX_CALLBACK_BYTES = 64
 
@@ -57,6 +74,7 @@ class Choice:
     goto: str | None = None
     intent: str | None = None
     add: tuple[str, ...] = ()
+    set: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +92,9 @@ class Node:
     skip_if_any: tuple[str, ...] = ()
     choices: tuple[Choice, ...] = ()
     choices_from: str | None = None
+    slot: str | None = None
+    on_location: str | None = None
+    resets: bool = False
 
 
 @dataclass
@@ -99,6 +120,7 @@ def _parse_node(nid: str, raw: dict) -> Node:
             goto=c.get("goto"),
             intent=c.get("intent"),
             add=tuple(c.get("add", [])),
+            set=tuple((str(k), str(v)) for k, v in (c.get("set") or {}).items()),
         )
         for c in raw.get("choices", [])
     )
@@ -114,6 +136,9 @@ def _parse_node(nid: str, raw: dict) -> Node:
         skip_if_any=tuple(raw.get("skip_if_any", [])),
         choices=choices,
         choices_from=raw.get("choices_from"),
+        slot=raw.get("slot"),
+        on_location=raw.get("on_location"),
+        resets=bool(raw.get("resets", False)),
     )
 
 
@@ -163,6 +188,8 @@ def validate(flows: dict[str, Flow], catalog: Catalog, languages: list[str]) -> 
                 problems.append(f"{where}: needs a text key")
             if node.text:
                 keys.add(node.text)
+            if node.input not in INPUTS:
+                problems.append(f"{where}: unknown input {node.input!r}")
             if node.action and node.action not in ACTIONS:
                 problems.append(f"{where}: unknown action {node.action!r}")
             if node.type == "action" and not node.action:
@@ -171,6 +198,8 @@ def validate(flows: dict[str, Flow], catalog: Catalog, languages: list[str]) -> 
                 if not catalogue.known(eid):
                     problems.append(f"{where}: unknown evidence id {eid!r}")
             targets = [node.next] if node.next else []
+            if node.on_location:
+                targets.append(node.on_location)
             if (
                 node.type == "ask"
                 and node.input == "choice"

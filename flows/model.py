@@ -19,6 +19,8 @@ class Session:
     evidence: dict[str, str] = field(default_factory=dict)
     slots: dict[str, Any] = field(default_factory=dict)
     turn: int = 0
+    # The case whose partner is talking with this person through the bot, if any.
+    relay: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -55,6 +57,10 @@ class Inbound:
     language_confident: bool = False
     client_language: str | None = None
     nlu: Nlu | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    # The person's display name; only ever passed on when they agree to share it.
+    identity: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,31 @@ class TipReported:
 
 
 @dataclass(frozen=True)
+class HelpSubmitted:
+    """A help request to store and, with consent, route to partners."""
+
+    ref: str
+    priority: str
+    case_type: str
+    evidence: tuple[str, ...]
+    language: str
+    country: str | None
+    nationality: str | None
+    people: str | None
+    consent: dict[str, bool]
+    details: dict[str, Any]
+    identity: str | None = None
+
+
+@dataclass(frozen=True)
+class RelayReply:
+    """A person's reply to a partner's question, to pass on."""
+
+    ref: str
+    text: str
+
+
+@dataclass(frozen=True)
 class FlowEnded:
     """A flow finished; adapters may schedule clean-up."""
 
@@ -107,4 +138,4 @@ class FlowEnded:
     outcome: str
 
 
-Event = Reply | Assessed | TipReported | FlowEnded
+Event = Reply | Assessed | TipReported | HelpSubmitted | RelayReply | FlowEnded

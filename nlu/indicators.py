@@ -31,6 +31,33 @@ FEATURE_EVIDENCE = {
 }
 
 
+# Help-request cue -> evidence id (Annex indicator or urgency signal).
+HELP_EVIDENCE = {
+    "confined": "means.confined",
+    "documents_taken": "means.documents_confiscated",
+    "violence": "means.violence",
+    "threatened": "means.threatened",
+    "debt": "means.debt_bondage",
+    "sold": "means.sold",
+    "ransom": "means.ransom",
+    "forced_scam": "purpose.forced_scamming",
+    "danger": "signal.immediate_danger",
+    "medical": "signal.medical_need",
+}
+
+
+def extract_help(text: str, language: str) -> tuple[set[str], list[str]]:
+    """Return (evidence ids, country codes) named in a help request."""
+    text = ent.normalise(text)
+    evidence: set[str] = set()
+    for lang in [language] if language == "en" else [language, "en"]:
+        for feature, patterns in lexicon.load(lang).help_features.items():
+            if feature in HELP_EVIDENCE and any(p.search(text) for p in patterns):
+                evidence.add(HELP_EVIDENCE[feature])
+    countries = list(dict.fromkeys(p.country for p, _ in ent.find_places(text)))
+    return evidence, countries
+
+
 @dataclass
 class Extraction:
     """What one text says: evidence ids, with the features and entities behind them."""

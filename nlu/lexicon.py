@@ -29,6 +29,7 @@ class Lexicon:
 
     language: str
     features: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
+    help_features: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
 
 
 def _nfkc(text: str) -> str:
@@ -64,6 +65,8 @@ def load(language: str) -> Lexicon:
     for feature, patterns in (data.get("features") or {}).items():
         # Texts are NFKC-normalised before matching, so patterns must be too.
         lex.features[feature] = [re.compile(_nfkc(p), re.IGNORECASE) for p in patterns or []]
+    for feature, patterns in (data.get("help_features") or {}).items():
+        lex.help_features[feature] = [re.compile(_nfkc(p), re.IGNORECASE) for p in patterns or []]
     return lex
 
 
