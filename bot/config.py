@@ -125,6 +125,8 @@ class AlertSettings(BaseModel):
     retry_base_seconds: float = 2
     retry_max_seconds: float = 300
     dispatch_interval_seconds: float = 1
+    escalation_check_seconds: float = 5
+    cleanup_check_seconds: float = 30
     webhook_timeout_seconds: float = 10
 
 

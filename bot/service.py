@@ -20,7 +20,9 @@ class Conversations:
         self.store = store
         self.nlu = nlu
 
-    async def handle(self, user_key: str, inbound: Inbound) -> list[Event]:
+    async def handle(
+        self, user_key: str, inbound: Inbound, address: str | None = None
+    ) -> list[Event]:
         """Enrich the message with NLU, then step the engine inside one transaction."""
         if inbound.kind == "text" and self.nlu is not None and inbound.nlu is None:
             inbound = replace(inbound, nlu=await self.nlu.parse(inbound.text))
@@ -29,7 +31,7 @@ class Conversations:
             enriched = self._with_language(session, inbound)
             return self.engine.step(session, enriched)
 
-        return await asyncio.to_thread(self.store.run_turn, user_key, turn)
+        return await asyncio.to_thread(self.store.run_turn, user_key, turn, address)
 
     def _with_language(self, session: Session, inbound: Inbound) -> Inbound:
         """Detect the message's language with the session's language as the prior."""

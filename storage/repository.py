@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
-from flows.model import Assessed, Event, Session, TipReported
+from flows.model import Assessed, Event, HelpSubmitted, RelayReply, Session, TipReported
+from storage.cases import CaseService
 from storage.crypto import Keys
 from storage.models import Answer, Assessment, Case, ConversationSession, Tip, User, utcnow
 
@@ -28,30 +29,33 @@ def new_case_ref() -> str:
 class Store:
     """Persistence for conversations, keyed by pseudonymous user keys."""
 
-    def __init__(self, engine: Engine, keys: Keys):
+    def __init__(self, engine: Engine, keys: Keys, cases: CaseService | None = None):
         self.engine = engine
         self.keys = keys
+        self.cases = cases
         self.sessions = sessionmaker(engine, expire_on_commit=False)
 
-    def run_turn(self, user_key: str, turn: Turn) -> list[Event]:
+    def run_turn(self, user_key: str, turn: Turn, address: str | None = None) -> list[Event]:
         """Load the user's session, apply turn, and commit the new session with its records."""
         for attempt in range(2):
             try:
                 with self.sessions.begin() as db:
-                    return self._run(db, user_key, turn)
+                    return self._run(db, user_key, turn, address)
             except IntegrityError:
                 # Two first messages from one new user raced to create the row; retry once.
                 if attempt:
                     raise
         raise AssertionError("unreachable")
 
-    def _run(self, db: DbSession, user_key: str, turn: Turn) -> list[Event]:
+    def _run(self, db: DbSession, user_key: str, turn: Turn, address: str | None) -> list[Event]:
         user = db.scalar(select(User).where(User.key == user_key).with_for_update())
         if user is None:
             user = User(key=user_key)
             db.add(user)
             db.flush()
         user.last_seen_at = utcnow()
+        if address and (user.address is None or self.keys.decrypt(user.address) != address):
+            user.address = self.keys.encrypt(address)
         row = db.get(ConversationSession, user.id)
         state = Session.from_dict(json.loads(self.keys.decrypt(row.state))) if row else Session()
         new_state, events = turn(state)
@@ -60,6 +64,14 @@ class Store:
                 self._store_assessment(db, user, ev, new_state)
             elif isinstance(ev, TipReported):
                 self._store_tip(db, user, ev)
+            elif isinstance(ev, HelpSubmitted):
+                if self.cases is None:
+                    raise RuntimeError("help requests need a case service")
+                self.cases.create(db, user, ev)
+            elif isinstance(ev, RelayReply) and self.cases is not None:
+                from bot.partner_text import t as partner_text
+
+                self.cases.person_reply(db, ev.ref, ev.text, partner_text)
         blob = self.keys.encrypt(json.dumps(new_state.to_dict(), ensure_ascii=False))
         if row is None:
             db.add(ConversationSession(user_id=user.id, state=blob, updated_at=utcnow()))
