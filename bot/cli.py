@@ -28,11 +28,12 @@ def cmd_console(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     with nlu_service(settings, say=lambda m: print(m, file=sys.stderr)) as _server:
-        runtime = build_runtime(settings, use_nlu=not args.no_nlu)
+        runtime = build_runtime(settings, use_nlu=not args.no_nlu, console=True)
         chat = ConsoleChat(
-            runtime.conversations.handle,
+            runtime,
             runtime.store.keys.user_key("console", args.user),
             client_language=args.lang,
+            address=f"console:{args.user}",
         )
 
         async def main() -> None:
@@ -145,6 +146,43 @@ def cmd_nlu_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_partners(args: argparse.Namespace) -> int:
+    """List partners, or print a one-time invite code for a partner's chat."""
+    from bot.runtime import build_runtime
+    from storage import partners as partner_repo
+    from storage.models import Partner, PartnerChat
+
+    settings = load_settings()
+    runtime = build_runtime(settings, use_nlu=False)
+    with runtime.store.sessions.begin() as db:
+        if args.partners_command == "invite":
+            wanted = args.name.strip().lower()
+            partner = next(
+                (
+                    p
+                    for p in db.query(Partner).filter(Partner.active.is_(True))
+                    if wanted in {p.id.lower(), p.name.lower(), p.display_name.lower()}
+                ),
+                None,
+            )
+            if partner is None:
+                print(
+                    f"No active partner named {args.name!r}; see `waymark partners list`.",
+                    file=sys.stderr,
+                )
+                return 2
+            code = partner_repo.create_invite(db, partner.id)
+            print(f"Invite code for {partner.display_name}: {code}")
+            days = partner_repo.INVITE_DAYS
+            print(f"In the partner's Telegram chat, send: /join {code}  (valid {days} days, once)")
+            return 0
+        for p in db.query(Partner).order_by(Partner.id):
+            chats = db.query(PartnerChat).filter(PartnerChat.partner_id == p.id).count()
+            state = "active" if p.active else "inactive"
+            print(f"{p.id}\t{p.display_name}\t{state}\tchats={chats}\tsla={p.ack_sla_minutes:g}min")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Describe the command line."""
     p = argparse.ArgumentParser(prog="waymark", description=__doc__)
@@ -162,6 +200,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--jsonl", action="store_true", required=True, help="read and write JSON lines")
     a.add_argument("--no-nlu", action="store_true", help="skip the NLU server (no intent field)")
     a.set_defaults(func=cmd_assess)
+    pa = sub.add_parser("partners", help="partner organisations")
+    psub = pa.add_subparsers(dest="partners_command", required=True)
+    psub.add_parser("list", help="list partners").set_defaults(func=cmd_partners)
+    inv = psub.add_parser("invite", help="print a one-time /join code for a partner's chat")
+    inv.add_argument("name", help="partner id or name")
+    inv.set_defaults(func=cmd_partners)
     n = sub.add_parser("nlu", help="NLU tools")
     nsub = n.add_subparsers(dest="nlu_command", required=True)
     np_ = nsub.add_parser("parse", help="parse messages from JSON lines on stdin")

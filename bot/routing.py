@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # How much each kind of match counts; location first, because responders act where they are.
-WEIGHTS = {"country": 4, "nationality": 2, "language": 2, "case_type": 1}
+WEIGHTS = {"country": 5, "nationality": 2, "language": 2, "case_type": 1}
 
 
 @dataclass(frozen=True)

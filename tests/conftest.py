@@ -41,6 +41,9 @@ def settings(tmp_path: Path):
     s.storage.database_url = f"sqlite:///{tmp_path}/waymark.db"
     s.bot.rate_limit.per_chat_burst = 1000
     s.bot.rate_limit.per_chat_per_second = 1000
+    s.alerts.dispatch_interval_seconds = 0.2
+    s.alerts.escalation_check_seconds = 0.2
+    s.alerts.retry_base_seconds = 0.2
     return s
 
 
@@ -118,7 +121,12 @@ class TelegramHarness:
         self.app = app
         self.runtime = runtime
 
+    @property
+    def adapter(self):
+        return self.app.bot_data["adapter"]
+
     async def stop(self) -> None:
+        await self.adapter.jobs.stop()
         await self.app.updater.stop()
         await self.app.stop()
         await self.app.shutdown()
@@ -140,6 +148,8 @@ async def start_telegram(settings, key_dir: Path, *, use_nlu: bool = True) -> Te
     await app.initialize()
     await app.start()
     await app.updater.start_polling(poll_interval=0, timeout=1)
+    # run_polling would start the jobs in post_init; started by hand here.
+    app.bot_data["adapter"].jobs.start()
     return TelegramHarness(api, app, runtime)
 
 

@@ -17,9 +17,11 @@ def store(db_url, tmp_path):
     engine = make_engine(db_url)
     migrate(engine)
     yield Store(engine, Keys.load(tmp_path / "keys"))
+    from storage.models import Base
+
     with engine.begin() as conn:
-        for table in ("tips", "assessments", "answers", "cases", "sessions", "users"):
-            conn.execute(text(f"DELETE FROM {table}"))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
     engine.dispose()
 
 

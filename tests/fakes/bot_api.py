@@ -91,6 +91,8 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self.user_messages: dict[int, list[dict]] = defaultdict(list)
         self.received_at: dict[int, float] = {}
+        self.left_chats: list[int] = []
+        self.deleted: dict[int, set[int]] = defaultdict(set)
 
     # ---- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
@@ -158,7 +160,7 @@ class FakeBotApi:
                 "sender_user_name": "Recruiter",
             }
         message.update(extra or {})
-        self.user_messages[chat_id].append(message)
+        self.user_messages[message["chat"]["id"]].append(message)
         return self._push({"message": message})
 
     def user_taps(
@@ -369,6 +371,20 @@ class FakeBotApi:
         return self._message_json(m)
 
     async def _m_answerCallbackQuery(self, p: dict) -> bool:
+        return True
+
+    async def _m_deleteMessages(self, p: dict) -> bool:
+        # Like Telegram: messages that cannot be deleted are skipped, and the call succeeds.
+        chat_id = int(p["chat_id"])
+        for mid in p.get("message_ids") or []:
+            self.deleted[chat_id].add(int(mid))
+            m = self._find(chat_id, int(mid))
+            if m is not None:
+                m.deleted = True
+        return True
+
+    async def _m_leaveChat(self, p: dict) -> bool:
+        self.left_chats.append(int(p["chat_id"]))
         return True
 
     async def _m_deleteMessage(self, p: dict) -> bool | web.Response:
