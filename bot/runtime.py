@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,8 @@ from flows.factory import build_engine
 from nlu import server as nlu_server
 from nlu import training
 from nlu.client import NluClient
+from storage import partners as partner_repo
+from storage.cases import CaseService, Routing
 from storage.crypto import Keys
 from storage.db import make_engine, migrate
 from storage.repository import Store
@@ -32,15 +35,38 @@ class Runtime:
 
 
 def build_runtime(
-    settings: Settings, *, use_nlu: bool = True, key_dir: Path | None = None
+    settings: Settings, *, use_nlu: bool = True, key_dir: Path | None = None, console: bool = False
 ) -> Runtime:
-    """Migrate the database, load keys and flows, and connect the NLU client."""
+    """Migrate the database, load keys, flows and partners, and connect the NLU client."""
     engine = build_engine(settings)
     db = make_engine(_absolute_sqlite(settings.storage.database_url))
     migrate(db)
-    store = Store(db, Keys.load(key_dir or VAR / "keys"))
+    keys = Keys.load(key_dir or VAR / "keys")
+    catalog = engine.catalog
+
+    def render(lang: str, key: str, **params: object) -> str:
+        return catalog.text(lang if lang in catalog.locales else "en", key, **params)
+
+    routing = Routing(
+        coordinator_chat_ids=tuple(settings.partners.coordinator_chat_ids),
+        console=console,
+        console_partners=frozenset(p.id for p in settings.partners.organisations if p.console),
+    )
+    cases = CaseService(keys, routing, render, dict(catalog.locales["en"].texts))
+    store = Store(db, keys, cases)
+    with store.sessions.begin() as session:
+        partner_repo.sync(session, settings.partners.organisations)
     nlu = NluClient(settings.nlu.url, settings.nlu.timeout_seconds) if use_nlu else None
     return Runtime(settings, Conversations(engine, store, nlu), store, nlu)
+
+
+def webhook_secrets(settings: Settings) -> dict[str, bytes]:
+    """Read each partner's webhook secret from the environment variable config names."""
+    out = {}
+    for p in settings.partners.organisations:
+        if p.webhook_secret_env and os.environ.get(p.webhook_secret_env):
+            out[p.id] = os.environ[p.webhook_secret_env].encode()
+    return out
 
 
 def _absolute_sqlite(url: str) -> str:

@@ -14,7 +14,11 @@ from nlu.lexicon import LEXICON_DIR, _name_pattern
 @cache
 def _patterns() -> tuple[tuple[str, re.Pattern[str], int], ...]:
     data = yaml.safe_load((LEXICON_DIR / "countries.yml").read_text(encoding="utf-8"))
-    out = [(code, _name_pattern(str(n)), len(str(n))) for code, names in data["countries"].items() for n in names]
+    out = [
+        (code, _name_pattern(str(n)), len(str(n)))
+        for code, names in data["countries"].items()
+        for n in names
+    ]
     return tuple(sorted(out, key=lambda item: -item[2]))
 
 

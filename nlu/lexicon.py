@@ -50,7 +50,7 @@ def _name_pattern(name: str) -> re.Pattern[str]:
 @cache
 def available_languages() -> tuple[str, ...]:
     """List the languages that have a feature lexicon."""
-    skip = {"places", "platforms"}
+    skip = {"places", "platforms", "countries"}
     return tuple(sorted(p.stem for p in LEXICON_DIR.glob("*.yml") if p.stem not in skip))
 
 

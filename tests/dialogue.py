@@ -64,6 +64,18 @@ class Dialogue:
             f"no button {label!r} in {[b.label for r in self.last for row in r.buttons for b in row]}"
         )
 
+    def answer(self, plan: dict[str, str], limit: int = 30) -> None:
+        """Answer questions by their text key: a label to tap, or "say:<text>" to type."""
+        for _ in range(limit):
+            key = self.last[-1].key if self.last else None
+            if key not in plan:
+                return
+            value = plan[key]
+            if value.startswith("say:"):
+                self.say(value[4:])
+            else:
+                self.tap(value)
+
     def media(self) -> list[Reply]:
         return self._step(Inbound(kind="media", media="photo"), "(photo)")
 

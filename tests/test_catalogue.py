@@ -60,7 +60,7 @@ def test_lexicons_share_the_english_schema():
     lex_dir = Path(__file__).resolve().parent.parent / "nlu" / "lexicon"
     english = yaml.safe_load((lex_dir / "en.yml").read_text(encoding="utf-8"))["features"]
     for path in lex_dir.glob("*.yml"):
-        if path.stem in {"places", "platforms"}:
+        if path.stem in {"places", "platforms", "countries"}:
             continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert data["reviewed"] is False or data["reviewed"] is True

@@ -12,7 +12,13 @@ SCAM = (
 def test_menu_then_job_check_asks_only_what_the_text_left_open(engine):
     d = Dialogue(engine)
     d.command("start")
-    assert d.buttons() == ["Check a job offer", "I need help", "Report a recruiter", "Language"]
+    assert d.buttons() == [
+        "Check a job offer",
+        "I need help",
+        "Report a recruiter",
+        "Language",
+        "Clear chat",
+    ]
     d.tap("Check a job offer")
     d.say(SCAM)
     # Travel was answered by "free flights": the first question is the visa.
@@ -128,11 +134,144 @@ def test_report_stores_identifiers_as_a_tip(engine):
     assert d.last[-1].key == "report.thanks"
 
 
-def test_help_request_gets_conservative_text_and_only_sourced_contacts(engine):
-    d = Dialogue(engine, client_language="th")
-    d.say("ช่วยด้วย", intent="request_help", language="th")
-    text = d.last[0].text
-    assert "1300" in text and "m-society.go.th" in text
+def test_help_starts_with_who_then_safety_and_not_safe_ends_in_one_neutral_line(engine):
+    d = Dialogue(engine)
+    d.say("help me", intent="request_help")
+    assert d.last[-1].key == "help.ask_who"
+    d.tap("Me")
+    assert d.last[-1].key == "help.ask_safe"
+    d.tap("Not now")
+    assert [r.key for r in d.last] == ["help.unsafe_ack"] and d.last[0].buttons == ()
+    assert d.session.flow is None and d.session.slots == {}
+
+
+HELP_PLAN = {
+    "help.ask_who": "Me",
+    "help.ask_safe": "Yes, it is safe",
+    "help.ask_danger": "No",
+    "help.ask_country": "Cambodia",
+    "help.ask_area": "say:Sihanoukville",
+    "help.ask_place": "Skip",
+    "help.ask_nationality": "say:I am from Kenya",
+    "help.ask_people": "Only me",
+    "help.ask_documents": "Skip",
+    "help.ask_leave": "Skip",
+    "help.ask_debt": "Skip",
+    "help.ask_violence": "Skip",
+    "help.ask_contact": "Skip",
+    "help.consent_ngo": "Yes, share",
+    "help.consent_embassy": "No",
+    "help.consent_police": "No",
+    "help.consent_identity": "No, keep it hidden",
+}
+
+
+def _help_submit(d, **changes):
+    d.answer({**HELP_PLAN, **changes})
+    from flows.model import HelpSubmitted
+
+    return next(e for e in d.events if isinstance(e, HelpSubmitted))
+
+
+def test_text_of_the_first_message_counts_and_answers_already_given_are_not_asked(engine):
+    d = Dialogue(engine)
+    d.say("help they took my passport and locked me in", intent="request_help")
+    assert {"means.documents_confiscated", "means.confined"} <= set(d.session.evidence)
+    for label in ["Me", "Yes, it is safe", "No", "Cambodia", "Skip", "Skip", "Skip", "2 to 5"]:
+        d.tap(label)
+    # Documents and freedom to leave were said already: next is debt.
+    assert d.last[-1].key == "help.ask_debt"
+
+
+def test_help_submission_is_p2_when_confined_and_carries_no_identity_without_consent(engine):
+    d = Dialogue(engine)
+    d.say("help they locked me in", intent="request_help")
+    sub = _help_submit(d)
+    assert sub.priority == "P2" and sub.country == "KH" and sub.nationality == "KE"
+    assert sub.consent == {"ngo": True, "embassy": False, "police": False, "identity": False}
+    assert sub.identity is None
+    assert d.last[-1].key == "help.received" and sub.ref in d.last[-1].text
+    assert d.session.slots == {} and d.session.evidence == {}
+
+
+def test_no_consent_means_nothing_is_shared(engine):
+    d = Dialogue(engine)
+    d.say("i need help", intent="request_help")
+    sub = _help_submit(d, **{"help.consent_ngo": "No"})
+    assert sub.consent["ngo"] is False
+    assert d.last[-1].key == "help.received_not_shared"
+
+
+def test_identity_only_with_consent(engine):
+    from flows.model import Inbound
+
+    d = Dialogue(engine)
+    d.say("i need help", intent="request_help")
+    plan = dict(HELP_PLAN)
+    del plan["help.consent_identity"]
+    d.answer(plan)
+    button = next(
+        b for r in d.last for row in r.buttons for b in row if b.label == "Yes, show my name"
+    )
+    d.session, events = engine.step(
+        d.session, Inbound(kind="choice", choice=button.data, identity="Ana (@ana)")
+    )
+    sub = next(e for e in events if type(e).__name__ == "HelpSubmitted")
+    assert sub.identity == "Ana (@ana)" and sub.consent["identity"] is True
+
+
+def test_location_is_kept_only_to_the_consented_precision(engine):
+    from flows.model import Inbound
+
+    d = Dialogue(engine)
+    d.say("help", intent="request_help")
+    for label in ["Me", "Yes, it is safe", "No", "Cambodia"]:
+        d.tap(label)
+    d.session, events = engine.step(
+        d.session, Inbound(kind="location", latitude=10.627543, longitude=103.522222)
+    )
+    assert events[-1].key == "help.ask_precision"
+    d.last = [e for e in events if type(e).__name__ == "Reply"]
+    d.tap("Only the area (about 1 km)")
+    assert d.session.slots["location"] == [10.63, 103.52] and "_location" not in d.session.slots
+
+
+def test_on_behalf_asks_about_ransom_and_advises_not_to_pay(engine):
+    d = Dialogue(engine)
+    d.say("my brother is trapped in Myawaddy", intent="request_help")
+    d.tap("Someone I know")
+    assert d.last[0].key == "help_other.intro"
+    d.answer(
+        {
+            "help_other.ask_danger": "No",
+            "help_other.ask_country": "Myanmar",
+            "help_other.ask_area": "Skip",
+            "help_other.ask_nationality": "say:Vietnam",
+            "help_other.ask_documents": "Yes",
+            "help_other.ask_leave": "No",
+            "help_other.ask_violence": "No",
+            "help_other.ask_contact_how": "By chat app",
+            "help_other.ask_ransom": "Yes",
+        }
+    )
+    assert d.last[0].key == "help_other.advice_no_pay"
+    d.answer({"help_other.ask_contact": "Skip", **HELP_PLAN})
+    sub = next(e for e in d.events if type(e).__name__ == "HelpSubmitted")
+    assert sub.case_type == "on_behalf" and sub.priority == "P2" and "means.ransom" in sub.evidence
+    assert sub.nationality == "VN" and sub.details["in_contact"] == "chat"
+    assert sub.country == "MM"
+
+
+def test_relay_replies_go_to_the_partner_until_cancel(engine):
+    from flows.model import RelayReply
+
+    d = Dialogue(engine)
+    d.session.relay = "WM-ABCDEFGH"
+    d.say("we are on the 5th floor")
+    assert any(isinstance(e, RelayReply) and e.text == "we are on the 5th floor" for e in d.events)
+    assert d.last[0].key == "help.reply_sent"
+    d.command("cancel")
+    assert d.session.relay is None
 
 
 def test_language_menu_switches_language(engine):

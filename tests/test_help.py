@@ -92,7 +92,9 @@ async def test_help_request_reaches_the_right_partner_and_ack_reaches_the_person
     d = await run_help(api, engine, person, lang, first, nationality)
     received = api.transcript(person)[-1].text
     ref = received.split("WM-")[1][:8]
-    assert received.startswith(engine.catalog.text(lang, "help.received", ref=f"WM-{ref}").split("WM-")[0])
+    assert received.startswith(
+        engine.catalog.text(lang, "help.received", ref=f"WM-{ref}").split("WM-")[0]
+    )
     # Myanmar routes to the partner covering Myanmar and Burmese speakers.
     alerts = await api.wait_for(MEKONG, 1)
     alert = alerts[-1]
@@ -100,12 +102,18 @@ async def test_help_request_reaches_the_right_partner_and_ack_reaches_the_person
     assert "means.confined" in alert.text and "UNODC Annex 2. Means / item 14" in alert.text
     # No Telegram identity in the alert: not the name, not the id.
     assert f"User{person}" not in alert.text and str(person) not in alert.text
-    assert api.transcript(ARCHIPELAGO) == [] or all(f"WM-{ref}" not in m.text for m in api.transcript(ARCHIPELAGO))
+    assert api.transcript(ARCHIPELAGO) == [] or all(
+        f"WM-{ref}" not in m.text for m in api.transcript(ARCHIPELAGO)
+    )
     # The person is told "received" now, and "working on it" only after an acknowledgement.
     working = engine.catalog.text(lang, "help.partner_working", ref=f"WM-{ref}")
     assert all(m.text != working for m in api.transcript(person))
-    api.user_taps(MEKONG, alert, next(data for label, data in alert.buttons if data.startswith("pa/ack/")),
-                  user_id=STAFF)
+    api.user_taps(
+        MEKONG,
+        alert,
+        next(data for label, data in alert.buttons if data.startswith("pa/ack/")),
+        user_id=STAFF,
+    )
     await api.wait_for(MEKONG, 2)
     assert "acknowledged" in api.transcript(MEKONG)[-1].text
     msgs = await api.wait_for(person, len(api.transcript(person)) + 1)
@@ -122,8 +130,11 @@ async def test_relay_both_ways_without_identities(partnered, engine):
     alert = (await api.wait_for(MEKONG, 1))[-1]
     ref = alert.text.split()[1]
     claim = next(data for label, data in alert.buttons if data.startswith("pa/claim/"))
+    before = len(api.transcript(person))
     api.user_taps(MEKONG, alert, claim, user_id=STAFF)
     await api.wait_for(MEKONG, 2)
+    # Claiming acknowledges: the person is told a partner is working on it.
+    await api.wait_for(person, before + 1)
     before = len(api.transcript(person))
     api.group_sends(MEKONG, STAFF, f"/ask {ref} Are you safe tonight? Which building are you in?")
     msgs = await api.wait_for(person, before + 1)
@@ -149,10 +160,14 @@ async def test_strangers_get_nothing_and_cannot_act(partnered, engine):
     await run_help(api, engine, 9301, "en", "help they took my passport", "Myanmar")
     alert = (await api.wait_for(MEKONG, 1))[-1]
     ack = next(data for label, data in alert.buttons if data.startswith("pa/ack/"))
-    # A private chat that is not a partner taps a forged button.
-    api.user_taps(7777, alert, ack)
-    await api.wait_for(7777, 1)
+    # A private chat that is not a partner forges an Acknowledge on a message in its own chat.
+    stranger = TelegramDialogue(api, chat_id=7777)
+    await stranger.send("/start")
+    api.user_taps(7777, api.transcript(7777)[-1], ack)
+    await api.wait_for(7777, 2)
     assert "cannot act" in api.transcript(7777)[-1].text
+    replies = await stranger.send(f"/ask {alert.text.split()[1]} where are you")
+    assert "cannot act" in replies[-1].text
     # A group that is not a partner: asks, then gets left.
     api.group_sends(-5555, STAFF, f"/ask {alert.text.split()[1]} hello")
     await api.settle()
@@ -167,7 +182,9 @@ async def test_strangers_get_nothing_and_cannot_act(partnered, engine):
         assert case.acknowledged_at is None
 
 
-async def test_unacknowledged_alert_escalates_once_per_step_across_a_restart(settings, key_dir, nlu_url, engine):
+async def test_unacknowledged_alert_escalates_once_per_step_across_a_restart(
+    settings, key_dir, nlu_url, engine
+):
     settings.nlu.url = nlu_url
     partner_settings(settings, sla_minutes=0.05)  # 3 seconds
     harness = await start_telegram(settings, key_dir)
@@ -183,14 +200,22 @@ async def test_unacknowledged_alert_escalates_once_per_step_across_a_restart(set
         await api.wait_for(ARCHIPELAGO, 1, timeout=15)
         await api.wait_for(COORDINATOR, 1, timeout=15)
         await asyncio.sleep(4)
-        assert len(api.transcript(ARCHIPELAGO)) == 1 and "escalated (step 1)" in api.transcript(ARCHIPELAGO)[0].text
-        assert len(api.transcript(COORDINATOR)) == 1 and "escalated (step 2)" in api.transcript(COORDINATOR)[0].text
+        assert (
+            len(api.transcript(ARCHIPELAGO)) == 1
+            and "escalated (step 1)" in api.transcript(ARCHIPELAGO)[0].text
+        )
+        assert (
+            len(api.transcript(COORDINATOR)) == 1
+            and "escalated (step 2)" in api.transcript(COORDINATOR)[0].text
+        )
         assert api.transcript(MEKONG) == []
         # Two sweeps racing cannot fire a step twice.
         from storage.models import Escalation
 
         with harness.runtime.store.sessions() as db:
-            fired = db.scalar(select(func.count()).select_from(Escalation).where(Escalation.fired_at.is_not(None)))
+            fired = db.scalar(
+                select(func.count()).select_from(Escalation).where(Escalation.fired_at.is_not(None))
+            )
             assert fired == 2
         assert await harness.adapter.jobs.escalate() == 0
     finally:
@@ -205,7 +230,12 @@ async def test_acknowledgement_stops_the_chain(settings, key_dir, nlu_url, engin
     try:
         await run_help(api, engine, 9501, "en", "help they locked me in", "Myanmar")
         alert = (await api.wait_for(MEKONG, 1))[-1]
-        api.user_taps(MEKONG, alert, next(d for _, d in alert.buttons if d.startswith("pa/ack/")), user_id=STAFF)
+        api.user_taps(
+            MEKONG,
+            alert,
+            next(d for _, d in alert.buttons if d.startswith("pa/ack/")),
+            user_id=STAFF,
+        )
         await api.wait_for(MEKONG, 2)
         await asyncio.sleep(5)
         assert api.transcript(ARCHIPELAGO) == [] and api.transcript(COORDINATOR) == []
@@ -229,16 +259,22 @@ async def test_close_with_outcome_tells_the_person(partnered, engine):
     api = partnered.api
     await run_help(api, engine, 9701, "en", "help they locked me in", "Myanmar")
     alert = (await api.wait_for(MEKONG, 1))[-1]
-    api.user_taps(MEKONG, alert, next(d for _, d in alert.buttons if d.startswith("pa/close/")), user_id=STAFF)
+    api.user_taps(
+        MEKONG, alert, next(d for _, d in alert.buttons if d.startswith("pa/close/")), user_id=STAFF
+    )
     picks = (await api.wait_for(MEKONG, 2))[-1]
-    api.user_taps(MEKONG, picks, next(d for label, d in picks.buttons if d.endswith("/safe")), user_id=STAFF)
+    api.user_taps(
+        MEKONG, picks, next(d for label, d in picks.buttons if d.endswith("/safe")), user_id=STAFF
+    )
     await api.wait_for(MEKONG, 3)
     assert "closed: Person safe" in api.transcript(MEKONG)[-1].text
     msgs = await api.wait_for(9701, len(api.transcript(9701)) + 1)
     assert "has closed this request" in msgs[-1].text
 
 
-async def test_webhook_is_signed_and_carries_an_idempotency_key(settings, key_dir, nlu_url, engine, monkeypatch):
+async def test_webhook_is_signed_and_carries_an_idempotency_key(
+    settings, key_dir, nlu_url, engine, monkeypatch
+):
     received = []
     secret = b"s3cret-for-tests"
 
@@ -246,7 +282,13 @@ async def test_webhook_is_signed_and_carries_an_idempotency_key(settings, key_di
         body = await request.read()
         ts = request.headers["X-Waymark-Timestamp"]
         want = "sha256=" + hmac.new(secret, ts.encode() + b"." + body, hashlib.sha256).hexdigest()
-        received.append((request.headers["X-Waymark-Signature"] == want, request.headers["Idempotency-Key"], json.loads(body)))
+        received.append(
+            (
+                request.headers["X-Waymark-Signature"] == want,
+                request.headers["Idempotency-Key"],
+                json.loads(body),
+            )
+        )
         return web.json_response({"ok": True})
 
     app = web.Application()
@@ -272,7 +314,11 @@ async def test_webhook_is_signed_and_carries_an_idempotency_key(settings, key_di
         ok, key, body = received[0]
         assert ok and key == body["idempotency_key"]
         case = body["case"]
-        assert case["priority"] == "P2" and "means.confined" in case["indicators"] and case["identity"] is None
+        assert (
+            case["priority"] == "P2"
+            and "means.confined" in case["indicators"]
+            and case["identity"] is None
+        )
     finally:
         await harness.stop()
         await runner.cleanup()

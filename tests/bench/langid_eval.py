@@ -28,38 +28,50 @@ def load(max_chars: int | None = None) -> list[tuple[str, str, str]]:
 
 
 def evaluate(rows: list[tuple[str, str, str]], languages: tuple[str, ...]) -> dict:
-    """Score both detectors per language; return per-language and macro figures."""
-    hits: dict[str, dict[str, list[int]]] = {
-        "langdetect": defaultdict(list),
-        "waymark": defaultdict(list),
-    }
-    grouped: dict[str, dict[str, list[int]]] = {
-        "langdetect": defaultdict(list),
-        "waymark": defaultdict(list),
-    }
+    """Score both detectors per language; return per-language, macro and per-file macro figures."""
+    guesses = []
     confusion: dict[str, Counter] = defaultdict(Counter)
-    for _file, lang, text in rows:
+    for file, lang, text in rows:
         plain = langid.langdetect_only(text) or "none"
         ours_d = langid.detect(text, supported=languages)
         ours = ours_d.language if ours_d else "none"
-        for name, guess in (("langdetect", plain), ("waymark", ours)):
-            hits[name][lang].append(int(guess == lang))
-            grouped[name][lang].append(int(GROUP.get(guess, guess) == GROUP.get(lang, lang)))
+        guesses.append((file, lang, plain, ours))
         if ours != lang:
             confusion[lang][ours] += 1
+
+    def score(selected: list[tuple[str, str, str, str]]) -> dict:
+        hits: dict[str, dict[str, list[int]]] = {
+            "langdetect": defaultdict(list),
+            "waymark": defaultdict(list),
+        }
+        grouped: dict[str, dict[str, list[int]]] = {
+            "langdetect": defaultdict(list),
+            "waymark": defaultdict(list),
+        }
+        for _file, lang, plain, ours in selected:
+            for name, guess in (("langdetect", plain), ("waymark", ours)):
+                hits[name][lang].append(int(guess == lang))
+                grouped[name][lang].append(int(GROUP.get(guess, guess) == GROUP.get(lang, lang)))
+        return {
+            "hits": hits,
+            "macro_strict": {name: macro(hits[name]) for name in hits},
+            "macro_grouped": {name: macro(grouped[name]) for name in grouped},
+            "n": len(selected),
+        }
 
     def macro(table: dict[str, list[int]]) -> float:
         return sum(sum(v) / len(v) for v in table.values()) / len(table) if table else float("nan")
 
+    overall = score(guesses)
+    hits = overall.pop("hits")
     per_lang = {
         lang: {name: sum(hits[name][lang]) / len(hits[name][lang]) for name in hits}
         | {"n": len(hits["waymark"][lang])}
         for lang in sorted(hits["waymark"])
     }
-    return {
-        "per_language": per_lang,
-        "macro_strict": {name: macro(hits[name]) for name in hits},
-        "macro_grouped": {name: macro(grouped[name]) for name in grouped},
-        "confusion": confusion,
-        "n": len(rows),
-    }
+    by_file = {}
+    for name in dict.fromkeys(file for file, *_ in guesses):
+        figures = score([g for g in guesses if g[0] == name])
+        figures.pop("hits")
+        by_file[name] = figures
+    return overall | {"per_language": per_lang, "confusion": confusion, "by_file": by_file}

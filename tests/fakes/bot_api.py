@@ -163,15 +163,39 @@ class FakeBotApi:
         self.user_messages[message["chat"]["id"]].append(message)
         return self._push({"message": message})
 
-    def user_taps(
-        self, chat_id: int, message: SentMessage, data: str, *, language_code: str | None = "en"
+    def group_sends(
+        self, chat_id: int, user_id: int, text: str, *, reply_to: SentMessage | None = None
     ) -> int:
-        """Queue a button tap on a message the bot sent."""
+        """Queue a message from a member of a group chat (a partner's team, or a stranger's)."""
+        extra: dict[str, Any] = {
+            "chat": {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"},
+            "from": self._user(user_id, "en"),
+        }
+        if reply_to is not None:
+            extra["reply_to_message"] = self._message_json(reply_to)
+        return self.user_sends(user_id, text, extra=extra)
+
+    def send_location(self, chat_id: int, latitude: float, longitude: float) -> int:
+        """Queue a shared location from a user."""
+        return self.user_sends(
+            chat_id, None, extra={"location": {"latitude": latitude, "longitude": longitude}}
+        )
+
+    def user_taps(
+        self,
+        chat_id: int,
+        message: SentMessage,
+        data: str,
+        *,
+        language_code: str | None = "en",
+        user_id: int | None = None,
+    ) -> int:
+        """Queue a button tap on a message the bot sent (in a group, by user_id)."""
         return self._push(
             {
                 "callback_query": {
                     "id": str(next(self._message_ids)),
-                    "from": self._user(chat_id, language_code),
+                    "from": self._user(user_id or chat_id, language_code),
                     "chat_instance": str(chat_id),
                     "data": data,
                     "message": self._message_json(message),
