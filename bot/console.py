@@ -74,6 +74,7 @@ class ConsoleChat:
         self.address = address
         self.buttons: list[Button] = []
         self.partner_buttons: list[tuple[str, str, str]] = []
+        self.last_alert: tuple[str, str] | None = None
         settings = runtime.settings
         self.transport = ConsoleTransport(self)
         self.cleaner = Cleaner(runtime.store, self.transport, 0)
@@ -96,6 +97,8 @@ class ConsoleChat:
     def show_partner(self, target: str, text: str, buttons: list[list[tuple[str, str]]]) -> None:
         """Print a partner-side message; its buttons become !1, !2, ..."""
         print(f"\n[partner {target}] {text}", file=self.out)
+        if text.startswith("Alert WM-"):
+            self.last_alert = (target, text.split()[1])
         if buttons:
             self.partner_buttons = []
             for row in buttons:
@@ -146,12 +149,17 @@ class ConsoleChat:
         """Act as the partner: !N presses a partner button, !ask REF TEXT relays a question."""
         result: ActionResult
         if text.startswith("!ask "):
+            # "!ask WM-XXXX question", or "!ask question" for the last alert shown.
             parts = text.split(maxsplit=2)
-            if len(parts) < 3:
+            if len(parts) >= 3 and parts[1].upper().startswith("WM-"):
+                ref, question = parts[1], parts[2]
+            elif self.last_alert:
+                ref, question = self.last_alert[1], text[5:]
+            else:
                 print("usage: !ask WM-XXXX your question", file=self.out)
                 return
-            target = self.partner_buttons[0][0] if self.partner_buttons else "demo_mekong"
-            result = await asyncio.to_thread(self.partners.ask, target, parts[1], parts[2])
+            target = self.last_alert[0] if self.last_alert else "demo_mekong"
+            result = await asyncio.to_thread(self.partners.ask, target, ref, question)
         elif text[1:].isdigit() and 1 <= int(text[1:]) <= len(self.partner_buttons):
             target, _label, data = self.partner_buttons[int(text[1:]) - 1]
             result = await asyncio.to_thread(self.partners.button, target, data)

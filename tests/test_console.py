@@ -43,3 +43,65 @@ def test_console_dialogue_through_the_real_cli(nlu_url, tmp_path):
     assert "Do you have to go through another country first" in out
     assert "Sorry, I can only read text" in out
     assert "Sihanoukville" not in result.stderr
+
+
+def test_console_shows_the_partner_side(nlu_url, tmp_path):
+    env = {
+        **os.environ,
+        "WAYMARK_NLU_URL": nlu_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/console.db",
+        "WAYMARK_ID_SECRET": "test-secret",
+        "WAYMARK_DATA_KEY": "kE0xJ1Z9Nw2yG8bVbQ2H3nqkS0p7c6m5a4r3t2y1u0I=",
+    }
+    typed = (
+        "\n".join(
+            [
+                "help me they locked me in",
+                "1",  # Me
+                "1",  # safe
+                "3",  # not in danger
+                "2",  # Myanmar
+                "1",  # area: skip
+                "1",  # place: skip
+                "Myanmar",
+                "1",  # only me
+                "1",  # passport taken
+                "4",  # no debt or threats
+                "2",  # no violence
+                "1",  # contact: skip
+                "1",  # share with the partner
+                "1",  # not the embassy
+                "1",  # not the police
+                "1",  # identity hidden
+                "!2",  # partner: Claim
+                "!ask Are you safe?",
+                "yes for now",
+                "/quit",
+            ]
+        )
+        + "\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "console"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    lines = typed.splitlines(keepends=True)
+    import time
+
+    for line in lines:
+        proc.stdin.write(line)
+        proc.stdin.flush()
+        time.sleep(0.8)
+    stdout, stderr = proc.communicate(timeout=60)
+    out = stdout
+    assert proc.returncode == 0, stderr
+    assert "[partner demo_mekong] Alert WM-" in out and "· P2 ·" in out
+    assert "claimed by Mekong Response" in out
+    assert "Update on WM-" in out and "a partner organisation is working on your request" in out
+    assert "Are you safe?" in out
+    assert "[partner demo_mekong] Reply on WM-" in out and "yes for now" in out

@@ -339,3 +339,27 @@ async def test_invite_code_approves_a_chat_once(partnered):
     await api.settle()
     assert -3004 in api.left_chats and -3003 not in api.left_chats
     assert partnered.adapter.partners.approved("-3003")
+
+
+async def test_flow_messages_are_deleted_some_time_after_the_flow_ends(
+    settings, key_dir, nlu_url, engine
+):
+    settings.nlu.url = nlu_url
+    settings.cleanup.after_flow_seconds = 1
+    settings.alerts.cleanup_check_seconds = 0.2
+    harness = await start_telegram(settings, key_dir)
+    api = harness.api
+    try:
+        d = TelegramDialogue(api, chat_id=9901)
+        await d.send("/start")
+        await d.tap(engine.catalog.text("en", "main.btn_help"))
+        await d.tap(engine.catalog.text("en", "help.who_me"))
+        await d.tap(engine.catalog.text("en", "help.safe_no"))
+        ids = {m.message_id for m in api.transcript(9901)}
+        for _ in range(50):
+            if ids <= api.deleted[9901]:
+                break
+            await asyncio.sleep(0.1)
+        assert ids <= api.deleted[9901]
+    finally:
+        await harness.stop()
