@@ -183,3 +183,15 @@ def test_ranking_prefers_location_then_nationality_and_language():
     assert rank([archi, mekong], "MM", "ID", "id", "self") == ["mekong", "archi"]
     assert rank([archi, mekong], "KH", "ID", "id", "self") == ["archi", "mekong"]
     assert rank([archi, mekong], None, "KE", "sw", "self") == []
+
+
+def test_readme_webhook_example_signature_is_right():
+    import re
+
+    from bot.config import ROOT
+    from bot.dispatcher import sign
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    body = re.search(r"Example body.*?```json\n(.*?)\n```", readme, re.S).group(1).encode()
+    claimed = re.search(r"is `(sha256=[0-9a-f]{64})`", readme).group(1)
+    assert sign(b"example-secret", "1764072000", body) == claimed
