@@ -6,10 +6,18 @@ import asyncio
 from dataclasses import replace
 
 from flows.engine import Engine
-from flows.model import Event, Inbound, Session
-from nlu import langid
+from flows.model import Button, Event, Inbound, Reply, Session
+from nlu import burmese, langid
 from nlu.client import NluClient
 from storage.repository import Store
+
+
+def zawgyi_reply(reply: Reply) -> Reply:
+    """Convert a reply's text and button labels to Zawgyi."""
+    rows = tuple(
+        tuple(Button(b.data, burmese.to_zawgyi(b.label)) for b in row) for row in reply.buttons
+    )
+    return Reply(key=reply.key, text=burmese.to_zawgyi(reply.text), buttons=rows)
 
 
 class Conversations:

@@ -35,6 +35,8 @@ PRECISION_DECIMALS = {"exact": 4, "area": 2}
 # Intents that carry no content for a question that asks for text.
 NOT_CONTENT = {"affirm", "deny", "greet", "goodbye"}
 HELP_FLOWS = {"help", "help_other"}
+# Languages that detectors confuse, so the person can switch with one tap.
+LANGUAGE_TWINS = {"ms": "id", "id": "ms"}
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,12 @@ class Engine:
             self._reprompt(s, events)
             return
         flow_id, node_id, choice_id = parts
+        if flow_id == "sys" and node_id == "lang" and choice_id in self.settings.languages:
+            # One-tap correction (Malay or Indonesian): switch and ask the same question again.
+            s.lang, s.lang_chosen = choice_id, True
+            if not self._reprompt(s, events):
+                self._goto(s, events, "main", "menu")
+            return
         current = (s.flow, s.node)
         # Menu and language buttons stay valid after the question has passed.
         always_valid = (flow_id, node_id) in {("main", "menu"), ("language", "choose")}
@@ -386,10 +394,12 @@ class Engine:
         s.evidence, s.slots = {}, {}
         self._say(s, events, "common.stopped")
 
-    def _reprompt(self, s: Session, events: list[Event]) -> None:
+    def _reprompt(self, s: Session, events: list[Event]) -> bool:
         node = self._current_node(s)
         if node is not None and s.flow is not None:
             self._prompt(s, events, s.flow, node, None)
+            return True
+        return False
 
     # ---- rendering ----------------------------------------------------------------------
     def _t(self, s: Session, key: str, **params: object) -> str:
@@ -422,6 +432,14 @@ class Engine:
             extra.append(Button(callback_data(flow_id, node.id, "stop"), self._t(s, "common.stop")))
         if extra:
             rows.append(tuple(extra))
+        twin = LANGUAGE_TWINS.get(s.lang or "")
+        if (
+            twin in self.settings.languages
+            and not s.lang_chosen
+            and node.choices_from != "languages"
+        ):
+            # Detectors cannot tell these apart, and routing depends on it: offer a one-tap fix.
+            rows.append((Button(f"sys/lang/{twin}", self.catalog.name(twin)),))
         if node.choices_from != "languages":
             rows.append((Button(CLEAR_BUTTON, self._t(s, "common.clear")),))
         key = text_key or node.text or ""

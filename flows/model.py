@@ -21,6 +21,8 @@ class Session:
     turn: int = 0
     # The case whose partner is talking with this person through the bot, if any.
     relay: str | None = None
+    # The person writes Burmese in Zawgyi: replies are converted so their phone shows them.
+    zawgyi: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""

@@ -89,6 +89,9 @@ NEPALI_ENDINGS = (
     "\u094d",
 )
 DEVANAGARI_WORD = re.compile("[\u0900-\u0963\u0971-\u097f]+")
+# Hindi spellings Nepali does not use: nukta letters (ड़, ज़, फ़...) and the candra vowels of
+# English loans (डॉक्टर, where Nepali writes डाक्टर).
+HINDI_SPELLING = re.compile("[\u093c\u0958-\u095f\u0945\u0949]")
 MIN_CONFIDENT_CHARS = 20
 CONFIDENT_PROBABILITY = 0.8
 HISTORY_WINDOW = 5
@@ -460,12 +463,12 @@ def _malay_or_indonesian(text: str, prior: str | None, fallback: str = "id") -> 
 
 
 def _hindi_or_nepali(text: str) -> str | None:
-    """Choose hi or ne from words and endings only one of them uses; None if they do not tell."""
+    """Choose hi or ne from words, endings and spellings only one of them uses; None if unsure."""
     ne = hi = 0
     for word in DEVANAGARI_WORD.findall(text):
         if word in NEPALI_WORDS:
             ne += 1
-        elif word in HINDI_WORDS:
+        elif word in HINDI_WORDS or HINDI_SPELLING.search(word):
             hi += 1
         elif word.endswith(NEPALI_ENDINGS):
             ne += 1

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from bot.routing import rank
 from flows.model import HelpSubmitted, Session
+from nlu import burmese
 from storage import partners as partner_repo
 from storage.crypto import Keys
 from storage.models import Case, ConversationSession, Escalation, Outbox, Partner, User, utcnow
@@ -358,6 +359,9 @@ class CaseService:
         if user is None or not user.address:
             return
         body = {"text": text if text is not None else self.render(case.language, key, **params)}
+        session = db.get(ConversationSession, case.user_id)
+        if session is not None and json.loads(self.keys.decrypt(session.state)).get("zawgyi"):
+            body["text"] = burmese.to_zawgyi(body["text"])
         db.add(
             Outbox(
                 kind=kind,

@@ -319,3 +319,19 @@ def test_a_bare_yes_is_not_taken_as_the_ad(engine):
     d.tap("Check a job offer")
     d.say("yes", intent="affirm")
     assert [r.key for r in d.last] == ["common.use_buttons", "job_offer.ask_paste"]
+
+
+def test_malay_or_indonesian_can_be_corrected_in_one_tap(engine):
+    d = Dialogue(engine, client_language=None)
+    d.say(
+        "Saya mau tanya, lowongan kerja ini bisa dipercaya nggak?",
+        intent="check_job_offer",
+        language="id",
+    )
+    assert d.session.lang == "id"
+    assert "Bahasa Melayu" in d.buttons()
+    key = d.last[-1].key
+    d.tap("Bahasa Melayu")
+    assert d.session.lang == "ms" and d.session.lang_chosen
+    assert d.last[-1].key == key and "Bahasa Melayu" not in d.buttons()
+    assert d.last[-1].text == engine.catalog.text("ms", key)

@@ -363,3 +363,25 @@ async def test_flow_messages_are_deleted_some_time_after_the_flow_ends(
         assert ids <= api.deleted[9901]
     finally:
         await harness.stop()
+
+
+async def test_zawgyi_help_message_is_understood_and_answered_in_zawgyi(partnered, engine):
+    from nlu import burmese
+
+    api = partnered.api
+    zawgyi = burmese.to_zawgyi("ကူညီပါ၊ ကျွန်တော့်ကို ပိတ်ထားတယ်")
+    assert burmese.is_zawgyi(zawgyi)
+    d = TelegramDialogue(api, chat_id=9951, language_code=None)
+    replies = await d.send(zawgyi)
+    ask_who = engine.catalog.text("my", "help.ask_who")
+    # Understood as a help request in Burmese, and answered in Zawgyi so the phone shows it.
+    assert replies[-1].text == burmese.to_zawgyi(ask_who)
+    assert burmese.to_zawgyi(engine.catalog.text("my", "help.who_me")) in [
+        label for label, _ in replies[-1].buttons
+    ]
+    with partnered.runtime.store.sessions() as db:
+        from storage.models import ConversationSession
+
+        row = db.scalars(select(ConversationSession)).all()[-1]
+        state = json.loads(partnered.runtime.store.keys.decrypt(row.state))
+        assert state["zawgyi"] is True and "means.confined" in state["evidence"]

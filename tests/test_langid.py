@@ -174,6 +174,11 @@ def test_hindi_and_nepali_function_words():
     assert d.language == "ne" and d.method == "words"
 
 
+def test_hindi_spellings_nepali_does_not_use():
+    assert detect("डॉक्टर", supported=ALL, chosen="ne").language == "hi"
+    assert detect("ज़रूरत", supported=ALL, history=["ne"]).language == "hi"
+
+
 def test_short_devanagari_without_marker_words_follows_the_prior():
     assert detect("नमस्ते", supported=ALL, chosen="ne").language == "ne"
     assert detect("नमस्ते", supported=ALL, history=["hi", "hi"]).language == "hi"
@@ -197,3 +202,14 @@ def test_latin_detection_is_fast():
         for text in texts:
             detect(text, supported=ALL)
     assert (time.perf_counter() - start) / 100 < 0.005
+
+
+def test_zawgyi_is_detected_and_converted_both_ways():
+    from nlu import burmese
+
+    unicode_text = "ကူညီပါ၊ ကျွန်တော့်ကို ပိတ်ထားတယ်"
+    zawgyi_text = burmese.to_zawgyi(unicode_text)
+    assert zawgyi_text != unicode_text
+    assert burmese.is_zawgyi(zawgyi_text) and not burmese.is_zawgyi(unicode_text)
+    assert burmese.to_unicode(zawgyi_text) == unicode_text
+    assert not burmese.is_zawgyi("hello")
