@@ -25,6 +25,8 @@ class BotSettings(BaseModel):
     """Adapter behaviour shared by Telegram and the console."""
 
     display_name: str = "Waymark"
+    description: str = ""
+    short_description: str = ""
     default_language: str = "en"
     long_text_chars: int = 160
     concurrent_updates: int = 32

@@ -334,11 +334,20 @@ class TelegramAdapter:
 
 
 async def _post_init(app: Application) -> None:
-    try:
-        await app.bot.set_my_commands(COMMANDS)
-    except TelegramError as exc:
-        log.warning("setMyCommands failed: %s", type(exc).__name__)
-    app.bot_data["adapter"].jobs.start()
+    adapter = app.bot_data["adapter"]
+    bot_settings = adapter.runtime.settings.bot
+    calls = [
+        app.bot.set_my_commands(COMMANDS),
+        app.bot.set_my_name(bot_settings.display_name),
+        app.bot.set_my_description(bot_settings.description),
+        app.bot.set_my_short_description(bot_settings.short_description),
+    ]
+    for call in calls:
+        try:
+            await call
+        except TelegramError as exc:
+            log.warning("setting the bot's profile failed: %s", type(exc).__name__)
+    adapter.jobs.start()
 
 
 async def _post_shutdown(app: Application) -> None:

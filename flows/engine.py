@@ -220,6 +220,11 @@ class Engine:
             if choice is None and node.input == "country":
                 self._consume_text(s, events, s.flow, node, text)
                 return
+            if choice is None and s.flow in HELP_FLOWS and node.choices and len(text) > 3:
+                # A help question answered in words: keep what the words say, then go on.
+                self._run_action(s, events, "analyse_help", text)
+                self._advance(s, events, s.flow, node.next)
+                return
             if choice == "skip" and node.skippable:
                 self._advance(s, events, s.flow, node.next)
             elif isinstance(choice, Choice):

@@ -335,3 +335,13 @@ def test_malay_or_indonesian_can_be_corrected_in_one_tap(engine):
     assert d.session.lang == "ms" and d.session.lang_chosen
     assert d.last[-1].key == key and "Bahasa Melayu" not in d.buttons()
     assert d.last[-1].text == engine.catalog.text("ms", key)
+
+
+def test_help_questions_accept_words(engine):
+    d = Dialogue(engine)
+    d.say("help", intent="request_help")
+    d.answer({k: v for k, v in HELP_PLAN.items() if k != "help.ask_documents"})
+    assert d.last[-1].key == "help.ask_documents"
+    d.say("they took my phone and my passport")
+    assert "means.documents_confiscated" in d.session.evidence
+    assert d.last[-1].key == "help.ask_leave"

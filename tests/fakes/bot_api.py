@@ -318,6 +318,15 @@ class FakeBotApi:
     async def _m_setMyCommands(self, p: dict) -> bool:
         return True
 
+    async def _m_setMyName(self, p: dict) -> bool:
+        return True
+
+    async def _m_setMyDescription(self, p: dict) -> bool:
+        return True
+
+    async def _m_setMyShortDescription(self, p: dict) -> bool:
+        return True
+
     async def _m_getUpdates(self, p: dict) -> list[dict]:
         offset = int(p.get("offset") or 0)
         if offset:
