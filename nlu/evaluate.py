@@ -91,15 +91,20 @@ def score(url: str, held: dict[str, list[tuple[str, str]]]) -> list[LanguageScor
     results = []
     with httpx.Client(timeout=10) as client:
         for lang, items in sorted(held.items()):
-            pairs = []
+            pairs, errors = [], []
             for text, gold in items:
                 r = client.post(f"{url}/model/parse", json={"text": text})
                 r.raise_for_status()
-                pairs.append((gold, (r.json().get("intent") or {}).get("name") or "none"))
+                predicted = (r.json().get("intent") or {}).get("name") or "none"
+                pairs.append((gold, predicted))
+                if predicted != gold:
+                    errors.append((text, gold, predicted))
             correct = sum(1 for g, p in pairs if g == p)
             confusion = Counter((g, p) for g, p in pairs if g != p)
             results.append(
-                LanguageScore(lang, len(pairs), correct / len(pairs), macro_f1(pairs), confusion)
+                LanguageScore(
+                    lang, len(pairs), correct / len(pairs), macro_f1(pairs), confusion, errors
+                )
             )
     return results
 
