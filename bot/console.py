@@ -10,10 +10,9 @@ import asyncio
 import sys
 
 from bot.cleanup import Cleaner
-from bot.dispatcher import Dispatcher, WebhookConfig
 from bot.partner_actions import ActionResult, PartnerActions
-from bot.runtime import Runtime, webhook_secrets
-from bot.scheduling import Jobs
+from bot.runtime import Runtime
+from bot.scheduling import jobs_for
 from flows.engine import CLEAR_BUTTON
 from flows.model import Button, Event, FlowEnded, HelpSubmitted, Inbound, RelayReply, Reply
 
@@ -75,24 +74,10 @@ class ConsoleChat:
         self.buttons: list[Button] = []
         self.partner_buttons: list[tuple[str, str, str]] = []
         self.last_alert: tuple[str, str] | None = None
-        settings = runtime.settings
         self.transport = ConsoleTransport(self)
         self.cleaner = Cleaner(runtime.store, self.transport, 0)
         self.partners = PartnerActions(runtime.store, console=True)
-        dispatcher = Dispatcher(
-            runtime.store,
-            self.transport,
-            WebhookConfig(webhook_secrets(settings), settings.alerts.webhook_timeout_seconds),
-            settings.alerts.retry_base_seconds,
-            settings.alerts.retry_max_seconds,
-        )
-        self.jobs = Jobs(
-            runtime.store,
-            dispatcher,
-            None,
-            settings.alerts.dispatch_interval_seconds,
-            settings.alerts.escalation_check_seconds,
-        )
+        self.jobs = jobs_for(runtime, self.transport, None)
 
     def show_partner(self, target: str, text: str, buttons: list[list[tuple[str, str]]]) -> None:
         """Print a partner-side message; its buttons become !1, !2, ..."""

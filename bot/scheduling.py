@@ -87,3 +87,26 @@ class Jobs:
             await self.cleaner.sweep()
         except Exception as exc:  # noqa: BLE001 - the next sweep tries again
             log.error("cleanup failed: %s", type(exc).__name__)
+
+
+def jobs_for(runtime, transport, cleaner: Cleaner | None) -> Jobs:
+    """Build the jobs of one adapter: its transport for chats, webhooks for partners' systems."""
+    from bot.dispatcher import WebhookConfig
+    from bot.runtime import webhook_secrets
+
+    alerts = runtime.settings.alerts
+    dispatcher = Dispatcher(
+        runtime.store,
+        transport,
+        WebhookConfig(webhook_secrets(runtime.settings), alerts.webhook_timeout_seconds),
+        alerts.retry_base_seconds,
+        alerts.retry_max_seconds,
+    )
+    return Jobs(
+        runtime.store,
+        dispatcher,
+        cleaner,
+        alerts.dispatch_interval_seconds,
+        alerts.escalation_check_seconds,
+        alerts.cleanup_check_seconds,
+    )

@@ -19,12 +19,12 @@ from telegram.ext import (
 )
 
 from bot.cleanup import Cleaner
-from bot.dispatcher import DeliveryRetry, Dispatcher, WebhookConfig
+from bot.dispatcher import DeliveryRetry
 from bot.ordering import PerChatOrderedProcessor
 from bot.partner_actions import ActionResult, PartnerActions
 from bot.rate_limit import ChatRateLimiter
-from bot.runtime import Runtime, webhook_secrets
-from bot.scheduling import Jobs
+from bot.runtime import Runtime
+from bot.scheduling import jobs_for
 from flows.engine import CLEAR_BUTTON
 from flows.model import Event, FlowEnded, HelpSubmitted, Inbound, RelayReply, Reply
 
@@ -137,21 +137,7 @@ class TelegramAdapter:
         self.transport = TelegramTransport(app)
         self.cleaner = Cleaner(runtime.store, self.transport, settings.cleanup.after_flow_seconds)
         self.partners = PartnerActions(runtime.store, tuple(settings.partners.coordinator_chat_ids))
-        dispatcher = Dispatcher(
-            runtime.store,
-            self.transport,
-            WebhookConfig(webhook_secrets(settings), settings.alerts.webhook_timeout_seconds),
-            settings.alerts.retry_base_seconds,
-            settings.alerts.retry_max_seconds,
-        )
-        self.jobs = Jobs(
-            runtime.store,
-            dispatcher,
-            self.cleaner,
-            settings.alerts.dispatch_interval_seconds,
-            settings.alerts.escalation_check_seconds,
-            settings.alerts.cleanup_check_seconds,
-        )
+        self.jobs = jobs_for(runtime, self.transport, self.cleaner)
 
     # ---- people ------------------------------------------------------------------------------
     def _user_key(self, update: Update) -> str:
