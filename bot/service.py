@@ -11,6 +11,8 @@ from nlu import burmese, langid
 from nlu.client import NluClient
 from storage.repository import Store
 
+HISTORY = 5
+
 
 def zawgyi_reply(reply: Reply) -> Reply:
     """Convert a reply's text and button labels to Zawgyi."""
@@ -48,9 +50,13 @@ class Conversations:
         detection = langid.detect(
             inbound.text,
             supported=self.engine.settings.languages,
-            chosen=session.lang,
+            chosen=session.lang if session.lang_chosen else None,
             client=inbound.client_language,
+            history=session.lang_history or ([session.lang] if session.lang else None),
         )
         if detection is None:
             return inbound
+        if detection.confident:
+            # Only confident detections count, so one wrong guess cannot reinforce itself.
+            session.lang_history = [*session.lang_history, detection.language][-HISTORY:]
         return replace(inbound, language=detection.language, language_confident=detection.confident)
