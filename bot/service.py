@@ -34,12 +34,23 @@ class Conversations:
         self, user_key: str, inbound: Inbound, address: str | None = None
     ) -> list[Event]:
         """Enrich the message with NLU, then step the engine inside one transaction."""
+        zawgyi: bool | None = None
+        if inbound.kind == "text" and burmese.MYANMAR.search(inbound.text):
+            zawgyi = burmese.is_zawgyi(inbound.text)
+            if zawgyi:
+                # NLU, lexicons and storage all work on Unicode.
+                inbound = replace(inbound, text=burmese.to_unicode(inbound.text))
         if inbound.kind == "text" and self.nlu is not None and inbound.nlu is None:
             inbound = replace(inbound, nlu=await self.nlu.parse(inbound.text))
 
         def turn(session: Session) -> tuple[Session, list[Event]]:
             enriched = self._with_language(session, inbound)
-            return self.engine.step(session, enriched)
+            new, events = self.engine.step(session, enriched)
+            if zawgyi is not None:
+                new.zawgyi = zawgyi
+            if new.zawgyi:
+                events = [zawgyi_reply(e) if isinstance(e, Reply) else e for e in events]
+            return new, events
 
         return await asyncio.to_thread(self.store.run_turn, user_key, turn, address)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -91,6 +92,8 @@ class Engine:
         self.catalog = catalog
         self.settings = settings
         self.new_ref = new_ref
+        # Steps run in worker threads, several at once: the current message is per thread.
+        self._local = threading.local()
 
     # ---- public -------------------------------------------------------------------------
     def step(self, session: Session, inbound: Inbound) -> tuple[Session, list[Event]]:
@@ -98,7 +101,7 @@ class Engine:
         s = copy.deepcopy(session)
         s.turn += 1
         self._update_language(s, inbound)
-        self._inbound = inbound
+        self._local.inbound = inbound
         events: list[Event] = []
         if inbound.kind == "command":
             self._command(s, inbound, events)
@@ -438,9 +441,11 @@ class Engine:
         if extra:
             rows.append(tuple(extra))
         twin = LANGUAGE_TWINS.get(s.lang or "")
+        client = (self._local.inbound.client_language or "").split("-")[0].lower()
         if (
             twin in self.settings.languages
             and not s.lang_chosen
+            and client != s.lang
             and node.choices_from != "languages"
         ):
             # Detectors cannot tell these apart, and routing depends on it: offer a one-tap fix.
@@ -619,7 +624,7 @@ class Engine:
                 people=slots.get("people"),
                 consent=consent,
                 details=details,
-                identity=self._inbound.identity if consent["identity"] else None,
+                identity=self._local.inbound.identity if consent["identity"] else None,
             )
         )
         key = "help.received" if consent["ngo"] else "help.received_not_shared"
