@@ -56,6 +56,15 @@ def build_runtime(
     store = Store(db, keys, cases)
     with store.sessions.begin() as session:
         partner_repo.sync(session, settings.partners.organisations)
+        reachable = any(
+            partner_repo.chats_of(session, p.id) or p.webhook_url
+            for p in settings.partners.organisations
+        )
+    if not reachable and not settings.partners.coordinator_chat_ids and not console:
+        log.warning(
+            "no partner chat, webhook or coordinator chat is configured: help requests are "
+            "stored but cannot be delivered; see `waymark partners invite`"
+        )
     nlu = NluClient(settings.nlu.url, settings.nlu.timeout_seconds) if use_nlu else None
     return Runtime(settings, Conversations(engine, store, nlu), store, nlu)
 
