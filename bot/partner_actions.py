@@ -113,6 +113,40 @@ class PartnerActions:
             ref = db.get(Case, row.case_id).ref
         return self.ask(target, ref, question)
 
+    def tips(self, target: str, limit: int = 10) -> ActionResult:
+        """List the newest recruiter tips (identifiers only, never who reported them)."""
+        if not self.approved(target):
+            return ActionResult(t("done.not_allowed"))
+        from sqlalchemy import select
+
+        from storage.models import Case, Tip
+
+        lines = [t("tips.header", n=limit)]
+        with self.store.sessions() as db:
+            rows = db.execute(
+                select(Case.ref, Case.created_at, Tip.payload)
+                .join(Tip, Tip.case_id == Case.id)
+                .order_by(Case.id.desc())
+                .limit(limit)
+            ).all()
+            for ref, created, payload in rows:
+                tip = self.store.read_tip(Tip(payload=payload))
+                found = [*tip["handles"], *tip["phones"], *tip["urls"]]
+                where = ", ".join([*tip["platforms"], *tip["places"]])
+                lines.append(
+                    t(
+                        "tips.item",
+                        ref=ref,
+                        date=created.date().isoformat(),
+                        found=", ".join(found) or "-",
+                        where=where or "-",
+                        note=tip["note"][:200],
+                    )
+                )
+        if len(lines) == 1:
+            lines.append(t("tips.none"))
+        return ActionResult("\n".join(lines))
+
     def join(self, chat_id: int, code: str) -> ActionResult:
         """Approve a chat with a one-time invite code."""
         if not code.strip():

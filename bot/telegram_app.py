@@ -284,6 +284,12 @@ class TelegramAdapter:
         )
         await self._partner_reply(context, chat.id, result)
 
+    async def on_tips(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """List the newest recruiter tips in an approved partner chat: /tips."""
+        chat = update.effective_chat
+        result = await asyncio.to_thread(self.partners.tips, str(chat.id))
+        await self._partner_reply(context, chat.id, result)
+
     async def _partner_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In a partner chat, a reply to an alert message is a question for the person."""
         message = update.effective_message
@@ -368,6 +374,7 @@ def build_application(runtime: Runtime, token: str, base_url: str | None = None)
     groups = filters.ChatType.GROUPS
     app.add_handler(CommandHandler("join", adapter.on_join))
     app.add_handler(CommandHandler("ask", adapter.on_ask))
+    app.add_handler(CommandHandler("tips", adapter.on_tips))
     app.add_handler(CommandHandler("clear", adapter.on_clear, filters=private))
     everything = filters.TEXT | filters.COMMAND | MEDIA | filters.LOCATION | filters.CAPTION
     app.add_handler(MessageHandler(private & everything, adapter.on_private))

@@ -385,3 +385,18 @@ async def test_zawgyi_help_message_is_understood_and_answered_in_zawgyi(partnere
         row = db.scalars(select(ConversationSession)).all()[-1]
         state = json.loads(partnered.runtime.store.keys.decrypt(row.state))
         assert state["zawgyi"] is True and "means.confined" in state["evidence"]
+
+
+async def test_partners_can_list_recruiter_tips_but_strangers_cannot(partnered, engine):
+    api = partnered.api
+    d = TelegramDialogue(api, chat_id=9961)
+    await d.send("/start")
+    await d.tap(engine.catalog.text("en", "main.btn_report"))
+    await d.send("agent @easyjob_kh on telegram, +855 12 345 678, says casino job in Bavet")
+    api.group_sends(MEKONG, STAFF, "/tips")
+    msgs = await api.wait_for(MEKONG, 1)
+    assert "@easyjob_kh" in msgs[-1].text and "+855 12 345 678" in msgs[-1].text
+    assert str(9961) not in msgs[-1].text and "User9961" not in msgs[-1].text
+    stranger = TelegramDialogue(api, chat_id=9962)
+    replies = await stranger.send("/tips")
+    assert "cannot act" in replies[-1].text
