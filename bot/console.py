@@ -14,7 +14,7 @@ from bot.partner_actions import ActionResult, PartnerActions
 from bot.runtime import Runtime
 from bot.scheduling import jobs_for
 from flows.engine import CLEAR_BUTTON
-from flows.model import Button, Event, FlowEnded, HelpSubmitted, Inbound, RelayReply, Reply
+from flows.model import Button, Event, HelpSubmitted, Inbound, RelayReply, Reply
 
 HELP = (
     "Type a message and press Enter. Type a number to press a button. "
@@ -183,8 +183,6 @@ class ConsoleChat:
         self.render(events)
         if any(isinstance(e, HelpSubmitted | RelayReply) for e in events):
             await self.jobs.dispatch()
-        if any(isinstance(e, FlowEnded) for e in events):
-            pass
         return True
 
     async def run(self, read=None) -> None:

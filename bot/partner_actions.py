@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot import partner_text
 from bot.partner_text import OUTCOMES, t
 from storage import partners as partner_repo
 from storage.repository import Store
@@ -156,6 +155,3 @@ class PartnerActions:
             if partner is None:
                 return ActionResult(t("join.bad"), ok=False)
             return ActionResult(t("join.ok", org=partner.display_name))
-
-
-__all__ = ["ActionResult", "PartnerActions", "partner_text"]

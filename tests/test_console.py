@@ -7,14 +7,19 @@ import sys
 from bot.config import ROOT
 
 
-def test_console_dialogue_through_the_real_cli(nlu_url, tmp_path):
-    env = {
+def console_env(nlu_url, tmp_path):
+    """Environment for a console run on its own database, with fixed keys."""
+    return {
         **os.environ,
         "WAYMARK_NLU_URL": nlu_url,
         "DATABASE_URL": f"sqlite:///{tmp_path}/console.db",
         "WAYMARK_ID_SECRET": "test-secret",
         "WAYMARK_DATA_KEY": "kE0xJ1Z9Nw2yG8bVbQ2H3nqkS0p7c6m5a4r3t2y1u0I=",
     }
+
+
+def test_console_dialogue_through_the_real_cli(nlu_url, tmp_path):
+    env = console_env(nlu_url, tmp_path)
     typed = (
         "\n".join(
             [
@@ -46,13 +51,7 @@ def test_console_dialogue_through_the_real_cli(nlu_url, tmp_path):
 
 
 def test_console_shows_the_partner_side(nlu_url, tmp_path):
-    env = {
-        **os.environ,
-        "WAYMARK_NLU_URL": nlu_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path}/console.db",
-        "WAYMARK_ID_SECRET": "test-secret",
-        "WAYMARK_DATA_KEY": "kE0xJ1Z9Nw2yG8bVbQ2H3nqkS0p7c6m5a4r3t2y1u0I=",
-    }
+    env = console_env(nlu_url, tmp_path)
     typed = (
         "\n".join(
             [
