@@ -29,10 +29,14 @@ def indicator_label(iid: str) -> str:
     ind = catalogue.indicators().get(iid)
     if ind is None:
         return iid
-    english = yaml.safe_load((CATALOG.parent.parent / "en.yml").read_text(encoding="utf-8"))[
-        "texts"
-    ].get(f"indicator.{iid}", iid)
+    english = _english_flow_texts().get(f"indicator.{iid}", iid)
     return f"{english} [{iid}; UNODC Annex {ind.annex}]"
+
+
+@cache
+def _english_flow_texts() -> dict[str, str]:
+    """Load the English flow catalog once: alerts name indicators in its plain words."""
+    return yaml.safe_load((CATALOG.parent.parent / "en.yml").read_text(encoding="utf-8"))["texts"]
 
 
 def render_alert(p: dict) -> str:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import partner_text
 from bot.config import ROOT, Settings
 from bot.service import Conversations
 from flows.factory import build_engine
@@ -52,7 +53,9 @@ def build_runtime(
         console=console,
         console_partners=frozenset(p.id for p in settings.partners.organisations if p.console),
     )
-    cases = CaseService(keys, routing, render, dict(catalog.locales["en"].texts))
+    cases = CaseService(
+        keys, routing, render, dict(catalog.locales["en"].texts), render_partner=partner_text.t
+    )
     store = Store(db, keys, cases)
     with store.sessions.begin() as session:
         partner_repo.sync(session, settings.partners.organisations)

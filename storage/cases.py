@@ -80,11 +80,20 @@ def alert_payload(case: Case, details: dict, step: int, english: dict[str, str])
 class CaseService:
     """Database operations on help cases; every message they cause goes to the outbox."""
 
-    def __init__(self, keys: Keys, routing: Routing, render: Render, english: dict[str, str]):
+    def __init__(
+        self,
+        keys: Keys,
+        routing: Routing,
+        render: Render,
+        english: dict[str, str],
+        render_partner: Render | None = None,
+    ):
         self.keys = keys
         self.routing = routing
         self.render = render
         self.english = english
+        # Renders a partner-facing text: (key, params) -> text.
+        self.render_partner = render_partner
 
     # ---- creation and routing ------------------------------------------------------------
     def create(self, db: DbSession, user: User, ev: HelpSubmitted) -> Case:
@@ -311,14 +320,14 @@ class CaseService:
         self._set_relay(db, case, None)
         return True
 
-    def person_reply(
-        self, db: DbSession, ref: str, text: str, render_partner: Callable[..., str]
-    ) -> bool:
+    def person_reply(self, db: DbSession, ref: str, text: str) -> bool:
         """Queue a person's reply to the chats of the partner holding the case."""
         case = db.scalar(select(Case).where(Case.ref == ref))
         if case is None or case.status != "open" or case.claimed_by is None:
             return False
-        body = {"text": render_partner("relay.reply", ref=case.ref, text=text)}
+        if self.render_partner is None:
+            raise RuntimeError("relaying replies needs a partner text renderer")
+        body = {"text": self.render_partner("relay.reply", ref=case.ref, text=text)}
         rows = db.scalars(
             select(Outbox).where(
                 Outbox.case_id == case.id,

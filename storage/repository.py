@@ -69,9 +69,7 @@ class Store:
                     raise RuntimeError("help requests need a case service")
                 self.cases.create(db, user, ev)
             elif isinstance(ev, RelayReply) and self.cases is not None:
-                from bot.partner_text import t as partner_text
-
-                self.cases.person_reply(db, ev.ref, ev.text, partner_text)
+                self.cases.person_reply(db, ev.ref, ev.text)
         blob = self.keys.encrypt(json.dumps(new_state.to_dict(), ensure_ascii=False))
         if row is None:
             db.add(ConversationSession(user_id=user.id, state=blob, updated_at=utcnow()))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import uuid
@@ -168,8 +167,3 @@ def engine(settings):
     from flows.factory import build_engine
 
     return build_engine(settings)
-
-
-def run(coro):
-    """Run a coroutine from sync code."""
-    return asyncio.get_event_loop().run_until_complete(coro)
