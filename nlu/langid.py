@@ -51,6 +51,16 @@ SCRIPT_CANDIDATES = {
 URDU_LETTERS = re.compile("[ٹڈڑںےۓھہۂکگپچژی]")
 ARABIC_LETTERS = re.compile("[ةيىكإأ]")
 KANA = re.compile("[\u3040-\u30ff]")
+# Latin letters that, among the Latin-script languages we serve, only one language writes:
+# Vietnamese's horned and breved vowels, its d-bar and its stacked tone marks (U+1EA0-U+1EF9);
+# Turkish's dotless i, dotted capital I, g-breve and s-cedilla; Spanish n-tilde and inverted
+# marks. (Portuguese a- and o-tilde are Vietnamese tone marks too.) A single one of them
+# outweighs any n-gram statistics.
+LETTER_LANGUAGE = (
+    ("vi", re.compile("[ơưđăƠƯĐĂ\u1ea0-\u1ef9]")),
+    ("tr", re.compile("[ıİğĞşŞ]")),
+    ("es", re.compile("[ñÑ¿¡]")),
+)
 # Short, frequent words that tell Malay from Indonesian (both ways), since detectors cannot.
 MALAY_WORDS = re.compile(
     r"\b(tak|nak|boleh|awak|duit|sikit|pasal|macam|kerana|sahaja|jom|lah|betul|kat"
@@ -65,7 +75,8 @@ INDONESIAN_WORDS = re.compile(
 NEPALI_WORDS = frozenset(
     "छ छन् छु छौं छौ छैन छैनन् थियो थिए थिएँ हुन्छ हुन्छन् हुँदैन भयो भएको गरेको गर्छ गर्छु गर्छन्"
     " गर्नुहोस् हुनुहुन्छ होइन सँग देखि बाट म मेरो मलाई तिमी तिम्रो तपाईं तपाई तपाईंको हामी हाम्रो"
-    " यो त्यो त्यहाँ किन कसरी कति पनि धेरै अहिले र तर गर्न मा".split()
+    " यो त्यो त्यहाँ किन कसरी कति पनि धेरै अहिले र तर गर्न मा मैले हामीले उनीहरू उनीहरु तिमीले"
+    " होला हुँदै गर्दै भने भन्नुहोस् सक्छ सक्छु सक्दिन चाहन्छु पर्छ पर्यो हजुर".split()
 )
 HINDI_WORDS = frozenset(
     "है हैं हूँ हूं था थी थे में से ने नहीं और भी यह वह ये वो क्या कैसे क्यों मैं मुझे मेरे हम तुम"
@@ -87,6 +98,18 @@ NEPALI_ENDINGS = (
     "हरु",
     "बाट",
     "\u094d",
+    # Case suffixes Nepali writes joined to the noun: dative -लाई, ergative -ले (after a
+    # vowel sign), continuous -दै.
+    "लाई",
+    "ाले",
+    "ीले",
+    "ेले",
+    "र्दै",
+    "ँदै",
+)
+# Hindi pronouns written joined to को; any other word ending in को is Nepali's genitive.
+HINDI_KO_WORDS = frozenset(
+    "उसको इसको मुझको तुझको आपको किसको जिसको सबको हमको तुमको उनको इनको किनको जिनको".split()
 )
 DEVANAGARI_WORD = re.compile("[\u0900-\u0963\u0971-\u097f]+")
 # Hindi spellings Nepali does not use: nukta letters (ड़, ज़, फ़...) and the candra vowels of
@@ -472,11 +495,19 @@ def _hindi_or_nepali(text: str) -> str | None:
             hi += 1
         elif word.endswith(NEPALI_ENDINGS):
             ne += 1
+        elif len(word) > 3 and word.endswith("को") and word not in HINDI_KO_WORDS:
+            ne += 1
     if ne > hi:
         return "ne"
     if hi > ne:
         return "hi"
     return None
+
+
+def _letter_language(text: str) -> str | None:
+    """The one Latin-script language whose own letters the text uses; None if none or several."""
+    found = {lang for lang, letters in LETTER_LANGUAGE if letters.search(text)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _arabic_or_urdu(text: str) -> str | None:
@@ -545,6 +576,8 @@ def detect(
     if script == "DEVANAGARI" and (lang := _hindi_or_nepali(text)) in candidates:
         return Detection(lang, long_enough, "words")
 
+    if script == "LATIN" and (lang := _letter_language(text)) in candidates:
+        return Detection(lang, long_enough, "letters")
     if script == "LATIN":
         probs = latin_probabilities(text, candidates)
         method = "py3langid" if latin_model() is not None else "langdetect"

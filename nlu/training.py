@@ -15,6 +15,7 @@ from nlu import entities, lexicon
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = Path(__file__).parent / "project"
 RASA = ROOT / ".venv-nlu" / "bin" / "rasa"
+COMPONENTS = PROJECT / "components"
 MODEL_PREFIX = "waymark-"
 # Quiet TensorFlow and keep Rasa from phoning home (this machine has no outside network anyway).
 RASA_ENV = {
@@ -24,6 +25,8 @@ RASA_ENV = {
     "PYTHONWARNINGS": "ignore",
     # Keep Rasa's training cache with the other build outputs, not in the working tree root.
     "RASA_CACHE_DIRECTORY": str(ROOT / "var" / "rasa-cache"),
+    # Where Rasa finds the project's own pipeline components, for training and serving.
+    "PYTHONPATH": str(COMPONENTS),
 }
 
 
@@ -63,8 +66,11 @@ def assemble(out_dir: Path, files: list[Path] | None = None) -> Path:
 
 
 def fingerprint(data_dir: Path, config: Path) -> str:
-    """Hash the pipeline and every training file, so changed data means a new model."""
+    """Hash the pipeline, its own components and every training file: a change means a new model."""
     h = hashlib.sha256(config.read_bytes())
+    for path in sorted(COMPONENTS.glob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
     for path in sorted(data_dir.glob("*.yml")):
         h.update(path.name.encode())
         h.update(path.read_bytes())

@@ -174,6 +174,34 @@ def test_hindi_and_nepali_function_words():
     assert d.language == "ne" and d.method == "words"
 
 
+def test_nepali_case_suffixes_joined_to_the_noun():
+    assert detect("मैले उनीहरूलाई बोलाएँ", supported=ALL).language == "ne"
+    assert detect("हप्ताको अन्तिम दिन", supported=ALL).language == "ne"
+    # Hindi writes these pronouns joined to को; they are not Nepali's genitive.
+    assert detect("उसको किताब", supported=ALL).language == "hi"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("cứu", "vi"),
+        ("được", "vi"),
+        ("ışık", "tr"),
+        ("değil", "tr"),
+        ("niño", "es"),
+        ("¿qué?", "es"),
+    ],
+)
+def test_letters_only_one_latin_language_writes(text, lang):
+    d = detect(text, supported=ALL, history=["en", "en"])
+    assert d.language == lang and d.method == "letters"
+
+
+def test_letters_of_two_languages_decide_nothing():
+    assert langid._letter_language("ñ ş") is None
+    assert langid._letter_language("hello") is None
+
+
 def test_hindi_spellings_nepali_does_not_use():
     assert detect("डॉक्टर", supported=ALL, chosen="ne").language == "hi"
     assert detect("ज़रूरत", supported=ALL, history=["ne"]).language == "hi"

@@ -27,13 +27,24 @@ def load(max_chars: int | None = None) -> list[tuple[str, str, str]]:
     return rows
 
 
-def evaluate(rows: list[tuple[str, str, str]], languages: tuple[str, ...]) -> dict:
-    """Score both detectors per language; return per-language, macro and per-file macro figures."""
+def evaluate(
+    rows: list[tuple[str, str, str]], languages: tuple[str, ...], in_conversation: bool = False
+) -> dict:
+    """Score both detectors per language; return per-language, macro and per-file macro figures.
+
+    With in_conversation, each text is read as the next message of one person who wrote the
+    texts before it in the same file and language: the detector gets, as the bot does, the
+    languages it confidently detected in that person's earlier messages (never the label).
+    """
     guesses = []
     confusion: dict[str, Counter] = defaultdict(Counter)
+    histories: dict[tuple[str, str], list[str]] = defaultdict(list)
     for file, lang, text in rows:
         plain = langid.langdetect_only(text) or "none"
-        ours_d = langid.detect(text, supported=languages)
+        history = histories[file, lang] if in_conversation else None
+        ours_d = langid.detect(text, supported=languages, history=history)
+        if ours_d and ours_d.confident and history is not None:
+            history[:] = [*history, ours_d.language][-langid.HISTORY_WINDOW :]
         ours = ours_d.language if ours_d else "none"
         guesses.append((file, lang, plain, ours))
         if ours != lang:
