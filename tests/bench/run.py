@@ -234,9 +234,7 @@ def language_identification() -> None:
             f"  macro accuracy, strict:             langdetect {r['macro_strict']['langdetect']:.3f}, waymark {r['macro_strict']['waymark']:.3f}"
         )
         if max_chars:
-            c = langid_eval.evaluate(
-                langid_eval.load(max_chars), languages, in_conversation=True
-            )
+            c = langid_eval.evaluate(langid_eval.load(max_chars), languages, in_conversation=True)
             print(
                 "  in a conversation (each text follows the earlier texts of its file and language,"
                 " and the detector sees its own confident detections of them, as the bot does):"

@@ -174,7 +174,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             margins = np.column_stack([-margins, margins])
         probabilities = softmax(margins, self.state["temperature"])
         names = self.state["classes"]
-        for message, row in zip(messages, probabilities):
+        for message, row in zip(messages, probabilities, strict=True):
             ranking = sorted(
                 ({"name": names[i], "confidence": float(p)} for i, p in enumerate(row)),
                 key=lambda r: -r["confidence"],
