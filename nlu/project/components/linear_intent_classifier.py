@@ -98,21 +98,39 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         return cls(config, model_storage, resource)
 
     @staticmethod
-    def _features(messages: list[Message]) -> csr_matrix:
-        """Stack the sentence-level sparse and dense features of each message into one row."""
-        rows = []
-        for message in messages:
-            sparse = message.get_sparse_features(attribute=TEXT)[1]
-            dense = message.get_dense_features(attribute=TEXT)[1]
-            rows.append(
-                hstack(
-                    [
-                        csr_matrix(sparse.features if sparse else []),
-                        csr_matrix(dense.features if dense else []),
-                    ]
-                )
-            )
-        return vstack(rows).tocsr()
+    def _blocks(messages: list[Message]) -> dict[str, csr_matrix]:
+        """Return each featurizer's sentence-level sparse features, one row per message."""
+        rows: dict[str, list] = {}
+        for i, message in enumerate(messages):
+            for f in message.features:
+                if f.attribute == TEXT and f.type == "sentence" and f.is_sparse():
+                    rows.setdefault(str(f.origin), [None] * len(messages))[i] = f.features
+        blocks = {}
+        for origin, matrices in sorted(rows.items()):
+            width = next(m.shape[1] for m in matrices if m is not None)
+            blocks[origin] = vstack(
+                [m if m is not None else csr_matrix((1, width)) for m in matrices]
+            ).tocsr()
+        return blocks
+
+    def _weighted(self, messages: list[Message], fit: bool = False) -> csr_matrix:
+        """TF-IDF-weight and normalise each featurizer's block on its own, then join them.
+
+        Apart, the word block keeps the same weight as the character block, which has many
+        more non-zero columns and would drown it under one joint normalisation.
+        """
+        blocks = self._blocks(messages)
+        if fit:
+            self.state = {"tfidf": {o: TfidfTransformer(sublinear_tf=True) for o in blocks}}
+            return hstack(
+                [self.state["tfidf"][o].fit_transform(b) for o, b in blocks.items()]
+            ).tocsr()
+        return hstack(
+            [
+                t.transform(blocks[o]) if o in blocks else csr_matrix((len(messages), len(t.idf_)))
+                for o, t in self.state["tfidf"].items()
+            ]
+        ).tocsr()
 
     def _svm(self) -> LinearSVC:
         return LinearSVC(
@@ -127,8 +145,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             return self._resource
         classes = sorted({e.get(INTENT) for e in examples})
         gold = np.array([classes.index(e.get(INTENT)) for e in examples])
-        tfidf = TfidfTransformer(sublinear_tf=True)
-        x = tfidf.fit_transform(self._features(examples))
+        x = self._weighted(examples, fit=True)
 
         margins = np.zeros((len(examples), len(classes)))
         folds = StratifiedKFold(
@@ -141,7 +158,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         temperature = fit_temperature(margins, gold)
 
         svm = self._svm().fit(x, gold)
-        self.state = {"classes": classes, "tfidf": tfidf, "svm": svm, "temperature": temperature}
+        self.state |= {"classes": classes, "svm": svm, "temperature": temperature}
         with self._model_storage.write_to(self._resource) as model_dir:
             (model_dir / MODEL_FILE).write_bytes(pickle.dumps(self.state))
         return self._resource
@@ -168,7 +185,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         """Set the intent and the intent ranking of each message."""
         if not self.state or not messages:
             return messages
-        x = self.state["tfidf"].transform(self._features(messages))
+        x = self._weighted(messages)
         margins = self.state["svm"].decision_function(x)
         if margins.ndim == 1:  # two classes: one margin for the second
             margins = np.column_stack([-margins, margins])
