@@ -233,6 +233,10 @@ def language_identification() -> None:
         print(
             f"  macro accuracy, strict:             langdetect {r['macro_strict']['langdetect']:.3f}, waymark {r['macro_strict']['waymark']:.3f}"
         )
+        for name, figures in r["by_file"].items():
+            print(
+                f"  {name} ({figures['n']}): ms+id grouped langdetect {figures['macro_grouped']['langdetect']:.3f}, waymark {figures['macro_grouped']['waymark']:.3f}; strict waymark {figures['macro_strict']['waymark']:.3f}"
+            )
         if max_chars:
             c = langid_eval.evaluate(langid_eval.load(max_chars), languages, in_conversation=True)
             print(
