@@ -229,7 +229,12 @@ def main(argv: list[str] | None = None) -> int:
     # httpx logs every request URL at INFO, and URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The scheduler logs every run of every job (once a second for delivery) at INFO.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
+    if args.func is cmd_console and "WAYMARK_LOG_LEVEL" not in os.environ:
+        # The console is a chat on the same terminal: only warnings may interrupt it.
+        logging.getLogger().setLevel(logging.WARNING)
     return args.func(args) or 0
 
 
