@@ -55,7 +55,7 @@ def render_alert(p: dict) -> str:
         lines.append(t("alert.indicators"))
         lines += [f"• {indicator_label(i)}" for i in p["indicators"] if i in catalogue.indicators()]
         signals = [i for i in p["indicators"] if i not in catalogue.indicators()]
-        lines += [f"• {s}" for s in signals]
+        lines += [f"• {texts().get(s, s)}" for s in signals]
     else:
         lines.append(t("alert.no_indicators"))
     loc = p["location"]

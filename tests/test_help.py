@@ -400,3 +400,24 @@ async def test_partners_can_list_recruiter_tips_but_strangers_cannot(partnered, 
     stranger = TelegramDialogue(api, chat_id=9962)
     replies = await stranger.send("/tips")
     assert "cannot act" in replies[-1].text
+
+
+def test_every_urgency_signal_has_a_partner_text():
+    from bot import partner_text
+    from flows import catalogue
+
+    for signal in catalogue.signals():
+        assert signal in partner_text.texts(), signal
+    payload = {
+        "ref": "WM-TEST0000",
+        "priority": "P1",
+        "case_type": "self",
+        "indicators": ["means.confined", "signal.immediate_danger"],
+        "location": {},
+        "language": "en",
+        "consent": {"ngo": True, "embassy": False, "police": False, "identity": False},
+        "summary": "Not free to leave; immediate danger",
+    }
+    text = partner_text.render_alert(payload)
+    assert "In danger now (urgency signal" in text
+    assert "• signal.immediate_danger" not in text
