@@ -37,6 +37,10 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+KATAKANA = re.compile("[\u30a0-\u30ff]")
+
+
 def _name_pattern(name: str) -> re.Pattern[str]:
     """Compile a place or platform name; Latin names need word boundaries, short acronyms case."""
     name = _nfkc(name)
@@ -44,6 +48,17 @@ def _name_pattern(name: str) -> re.Pattern[str]:
     if name.isascii():
         flags = 0 if (name.isupper() and len(name) <= 4) else re.IGNORECASE
         return re.compile(rf"(?<![\w@/.]){escaped}(?!\w)", flags)
+    # Other scripts match inside words (Russian stems take case endings, Thai and Chinese
+    # have no spaces), except where that reads a place into an ordinary word: Arabic-script
+    # names start a word, after at most one joined proclitic (wa-, fa-, bi-, li-, ka-), so
+    # "دبي" is not found in "أدبي"; katakana names do not run on into more katakana, so
+    # "タイ" is not found in "タイムカード".
+    if ARABIC_LETTER.match(name):
+        escaped = rf"(?:(?<!\w)|(?<=(?<!\w)[وفبلك])){escaped}"
+    if KATAKANA.match(name[0]):
+        escaped = rf"(?<![\u30a0-\u30ff]){escaped}"
+    if KATAKANA.match(name[-1]):
+        escaped = rf"{escaped}(?![\u30a0-\u30ff])"
     return re.compile(escaped, re.IGNORECASE)
 
 

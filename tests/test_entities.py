@@ -63,3 +63,22 @@ def test_transit_hub_beside_compound_country():
         in extract("fly to Dubai first then Cambodia", "en").evidence
     )
     assert "act.transport.transit_country" not in extract("hotel job in Dubai", "en").evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("عرض عمل في دبي براتب عالي", "dubai"),
+        ("بدبي", "dubai"),
+        ("タイで働きませんか", "thailand"),
+        ("미야와디에 갇혀 있어요", "myawaddy"),
+        ("меня держат в Сиануквиле", "sihanoukville"),
+    ],
+)
+def test_place_names_in_local_scripts(text, place):
+    assert place in {p.id for p, _ in entities.find_places(text)}
+
+
+@pytest.mark.parametrize("text", ["نادي أدبي", "タイムカードを押す"])
+def test_place_names_are_not_read_inside_ordinary_words(text):
+    assert entities.find_places(text) == []
