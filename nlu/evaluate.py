@@ -143,19 +143,11 @@ def cross_validate(work: Path, files: list[Path] | None = None, folds: int = 5):
     pooled: dict[str, list[tuple[str, str, str]]] = {}
     for fold in range(folds):
         model, held = train_split(work / f"fold{fold}", files, folds, fold)
-        url = f"http://127.0.0.1:{_free_port()}"
+        url = f"http://127.0.0.1:{nlu_server.free_port()}"
         with nlu_server.RasaServer(model, url, work / f"rasa-fold{fold}.log"):
             for lang, results in predictions(url, held).items():
                 pooled.setdefault(lang, []).extend(results)
     return [_score_language(lang, results) for lang, results in sorted(pooled.items())]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         scores = cross_validate(work, files, args.folds)
     else:
         model, held = train_split(work, files)
-        url = f"http://127.0.0.1:{_free_port()}"
+        url = f"http://127.0.0.1:{nlu_server.free_port()}"
         with nlu_server.RasaServer(model, url, work / "rasa.log"):
             scores = score(url, held)
     for sc in scores:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from pathlib import Path
 
@@ -25,12 +24,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -104,7 +97,7 @@ def nlu_model() -> Path:
 @pytest.fixture(scope="session")
 def nlu_url(nlu_model: Path):
     """A real Rasa server with the suite's model, on a free port."""
-    url = f"http://127.0.0.1:{free_port()}"
+    url = f"http://127.0.0.1:{nlu_server.free_port()}"
     server = nlu_server.RasaServer(nlu_model, url, ROOT / "var" / "log" / "rasa-test.log")
     server.start(timeout=240)
     yield url

@@ -20,7 +20,6 @@ from bot.config import ROOT, load_settings
 from nlu import evaluate, training
 from nlu import server as nlu_server
 from tests.bench import langid_eval
-from tests.conftest import free_port
 from tests.fakes.bot_api import FakeBotApi
 
 
@@ -194,22 +193,32 @@ async def bench_e2e(nlu_url: str, workdir: Path) -> dict:
     }
 
 
-def heldout(work: Path) -> None:
-    """Train on 80% of each language's examples and score the other 20% over HTTP."""
-    model, held = evaluate.train_split(work / "heldout")
-    url = f"http://127.0.0.1:{free_port()}"
-    with nlu_server.RasaServer(model, url, work / "rasa-heldout.log") as _server:
-        scores = evaluate.score(url, held)
+def overall_accuracy(scores: list[evaluate.LanguageScore]) -> tuple[int, float]:
+    """Return the number of examples scored and the accuracy over all of them."""
     total = sum(s.n for s in scores)
-    overall = sum(s.accuracy * s.n for s in scores) / total
-    macro = sum(s.macro_f1 for s in scores) / len(scores)
-    print(
-        f"\nintent accuracy on a held-out 20% split ({total} examples): overall {overall:.3f}, mean macro-F1 {macro:.3f}"
-    )
+    return total, sum(s.accuracy * s.n for s in scores) / total
+
+
+def print_table(scores: list[evaluate.LanguageScore]) -> None:
+    """Print per-language intent accuracy and macro-F1 as a Markdown table."""
     print("| language | n | accuracy | macro-F1 |")
     print("| --- | --- | --- | --- |")
     for sc in scores:
         print(f"| {sc.language} | {sc.n} | {sc.accuracy:.3f} | {sc.macro_f1:.3f} |")
+
+
+def heldout(work: Path) -> None:
+    """Train on 80% of each language's examples and score the other 20% over HTTP."""
+    model, held = evaluate.train_split(work / "heldout")
+    url = f"http://127.0.0.1:{nlu_server.free_port()}"
+    with nlu_server.RasaServer(model, url, work / "rasa-heldout.log") as _server:
+        scores = evaluate.score(url, held)
+    total, overall = overall_accuracy(scores)
+    macro = sum(s.macro_f1 for s in scores) / len(scores)
+    print(
+        f"\nintent accuracy on a held-out 20% split ({total} examples): overall {overall:.3f}, mean macro-F1 {macro:.3f}"
+    )
+    print_table(scores)
     for sc in sorted(scores, key=lambda x: x.accuracy)[:3]:
         pairs = ", ".join(f"{g}->{p} x{n}" for (g, p), n in sc.confusion.most_common(5))
         print(f"confusions, {sc.language}: {pairs}")
@@ -218,15 +227,11 @@ def heldout(work: Path) -> None:
 def cross_validation(work: Path, folds: int = 5) -> None:
     """Hold out each fifth of every language's examples in turn: every example is tested once."""
     scores = evaluate.cross_validate(work / "cv", folds=folds)
-    total = sum(s.n for s in scores)
-    overall = sum(s.accuracy * s.n for s in scores) / total
+    total, overall = overall_accuracy(scores)
     print(
         f"\nintent accuracy, {folds}-fold cross-validation ({total} examples, each held out once): overall {overall:.3f}"
     )
-    print("| language | n | accuracy | macro-F1 |")
-    print("| --- | --- | --- | --- |")
-    for sc in scores:
-        print(f"| {sc.language} | {sc.n} | {sc.accuracy:.3f} | {sc.macro_f1:.3f} |")
+    print_table(scores)
     reached = [sc.language for sc in scores if sc.accuracy >= 0.93]
     print(f"at least 0.93: {len(reached)} of {len(scores)} ({', '.join(reached)})")
 
@@ -285,7 +290,7 @@ def main() -> int:
         print(
             f"nlu training: {train_s:.1f} s for {examples} examples in {len(training.intent_files())} languages; model {size_mb:.1f} MB"
         )
-        url = f"http://127.0.0.1:{free_port()}"
+        url = f"http://127.0.0.1:{nlu_server.free_port()}"
         server = nlu_server.RasaServer(model, url, work / "rasa.log")
         t0 = time.perf_counter()
         server.start(timeout=300)

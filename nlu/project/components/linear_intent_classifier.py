@@ -45,6 +45,12 @@ def softmax(margins: np.ndarray, temperature: float) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def _margins(svm: LinearSVC, x: csr_matrix) -> np.ndarray:
+    """One margin per class and row (with two classes the SVM gives one, for the second)."""
+    margins = svm.decision_function(x)
+    return np.column_stack([-margins, margins]) if margins.ndim == 1 else margins
+
+
 def fit_temperature(margins: np.ndarray, gold: np.ndarray) -> float:
     """The temperature that minimises the negative log-likelihood of the gold labels."""
 
@@ -121,10 +127,9 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         """
         blocks = self._blocks(messages)
         if fit:
-            self.state = {"tfidf": {o: TfidfTransformer(sublinear_tf=True) for o in blocks}}
-            return hstack(
-                [self.state["tfidf"][o].fit_transform(b) for o, b in blocks.items()]
-            ).tocsr()
+            self.state = {
+                "tfidf": {o: TfidfTransformer(sublinear_tf=True).fit(b) for o, b in blocks.items()}
+            }
         return hstack(
             [
                 t.transform(blocks[o]) if o in blocks else csr_matrix((len(messages), len(t.idf_)))
@@ -154,7 +159,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         for train_idx, test_idx in folds.split(x, gold):
             svm = self._svm().fit(x[train_idx], gold[train_idx])
             # A fold may lack a rare class; place its columns where the full model has them.
-            margins[np.ix_(test_idx, svm.classes_)] = svm.decision_function(x[test_idx])
+            margins[np.ix_(test_idx, svm.classes_)] = _margins(svm, x[test_idx])
         temperature = fit_temperature(margins, gold)
 
         svm = self._svm().fit(x, gold)
@@ -186,10 +191,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         if not self.state or not messages:
             return messages
         x = self._weighted(messages)
-        margins = self.state["svm"].decision_function(x)
-        if margins.ndim == 1:  # two classes: one margin for the second
-            margins = np.column_stack([-margins, margins])
-        probabilities = softmax(margins, self.state["temperature"])
+        probabilities = softmax(_margins(self.state["svm"], x), self.state["temperature"])
         names = self.state["classes"]
         for message, row in zip(messages, probabilities, strict=True):
             ranking = sorted(
