@@ -9,6 +9,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy import func, select
 
+from nlu.indicators import extract_help
 from tests.conftest import start_telegram
 from tests.tg_dialogue import TelegramDialogue
 
@@ -421,3 +422,12 @@ def test_every_urgency_signal_has_a_partner_text():
     text = partner_text.render_alert(payload)
     assert "In danger now (urgency signal" in text
     assert "• signal.immediate_danger" not in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["他们说我欠公司三万美金，不还不让走", "他們說我欠公司三萬美金，不還不讓走"],
+)
+def test_invented_debt_with_an_amount_is_debt_bondage_in_both_chinese_scripts(text):
+    indicators, _countries = extract_help(text, "zh")
+    assert "means.debt_bondage" in indicators

@@ -18,6 +18,7 @@ import pickle
 from typing import Any
 
 import numpy as np
+import source_fingerprint
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -64,6 +65,11 @@ def fit_temperature(margins: np.ndarray, gold: np.ndarray) -> float:
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(IntentClassifier, GraphComponent):
     """Classify intents with sublinear TF-IDF features and a class-balanced linear SVM."""
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
+        """Include this whole file, so Rasa's cache notices a change outside the class."""
+        return source_fingerprint.of_file(__file__)
 
     @classmethod
     def required_components(cls) -> list[type]:
