@@ -309,6 +309,10 @@ class Engine:
             s.lang, s.lang_chosen = choice.id, True
         for eid in choice.add:
             s.evidence[eid] = f"answer:{node.id}"
+        for eid in choice.clear:
+            # Only an inference from their words gives way; an earlier answer stands.
+            if s.evidence.get(eid) == "text":
+                del s.evidence[eid]
         for key, value in choice.set:
             s.slots[key] = value
         self._advance(s, events, flow_id, choice.goto or node.next)

@@ -75,6 +75,8 @@ class Choice:
     intent: str | None = None
     add: tuple[str, ...] = ()
     set: tuple[tuple[str, str], ...] = ()
+    # Evidence inferred from the person's words that this explicit answer contradicts.
+    clear: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ def _parse_node(nid: str, raw: dict) -> Node:
             intent=c.get("intent"),
             add=tuple(c.get("add", [])),
             set=tuple((str(k), str(v)) for k, v in (c.get("set") or {}).items()),
+            clear=tuple(c.get("clear", [])),
         )
         for c in raw.get("choices", [])
     )
@@ -213,7 +216,7 @@ def validate(flows: dict[str, Flow], catalog: Catalog, languages: list[str]) -> 
                 keys.add(choice.label)
                 if choice.goto:
                     targets.append(choice.goto)
-                for eid in choice.add:
+                for eid in choice.add + choice.clear:
                     if not catalogue.known(eid):
                         problems.append(f"{where}/{choice.id}: unknown evidence id {eid!r}")
                 data = callback_data(flow.id, node.id, choice.id)

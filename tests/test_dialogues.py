@@ -183,6 +183,23 @@ def test_text_of_the_first_message_counts_and_answers_already_given_are_not_aske
     assert d.last[-1].key == "help.ask_debt"
 
 
+def test_an_explicit_no_to_danger_outweighs_a_cry_for_help_in_the_first_message(engine):
+    d = Dialogue(engine)
+    d.say("emergency!! they locked me in", intent="request_help")
+    assert d.session.evidence["signal.immediate_danger"] == "text"
+    sub = _help_submit(d)
+    assert "signal.immediate_danger" not in sub.evidence
+    assert sub.priority == "P2" and "means.confined" in sub.evidence
+
+
+def test_danger_confirmed_or_skipped_keeps_the_first_message_signal(engine):
+    for answer in ("In danger now", "Skip"):
+        d = Dialogue(engine)
+        d.say("emergency!! they locked me in", intent="request_help")
+        sub = _help_submit(d, **{"help.ask_danger": answer})
+        assert "signal.immediate_danger" in sub.evidence and sub.priority == "P1", answer
+
+
 def test_help_submission_is_p2_when_confined_and_carries_no_identity_without_consent(engine):
     d = Dialogue(engine)
     d.say("help they locked me in", intent="request_help")

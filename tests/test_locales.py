@@ -80,3 +80,20 @@ def test_readme_language_table_matches_the_files(update_golden):
     assert pattern.search(text).group(2) == want, (
         "run pytest --update-golden to refresh the README table"
     )
+
+
+def test_loader_refuses_an_unknown_evidence_id_to_clear(tmp_path):
+    for path in (ROOT / "flows" / "definitions").glob("*.yml"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    broken = tmp_path / "help.yml"
+    text = broken.read_text(encoding="utf-8")
+    assert "clear: [signal.immediate_danger" in text
+    broken.write_text(
+        text.replace("clear: [signal.immediate_danger", "clear: [signal.made_up"), encoding="utf-8"
+    )
+    try:
+        validate(load_flows(tmp_path), load_catalog(["en"]), ["en"])
+    except FlowError as exc:
+        assert "signal.made_up" in str(exc)
+    else:
+        raise AssertionError("an unknown evidence id was accepted")
