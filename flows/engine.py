@@ -223,8 +223,16 @@ class Engine:
             if choice is None and node.input == "country":
                 self._consume_text(s, events, s.flow, node, text)
                 return
-            if choice is None and s.flow in HELP_FLOWS and node.choices and len(text) > 3:
-                # A help question answered in words: keep what the words say, then go on.
+            if (
+                choice is None
+                and s.flow in HELP_FLOWS
+                and node.choices
+                and node.next
+                and len(text) > 3
+            ):
+                # A help question answered in words: keep what the words say, then go on. A
+                # question whose answers branch (who needs help, is it safe) has no "on": ask it
+                # again below rather than end the request.
                 self._run_action(s, events, "analyse_help", text)
                 self._advance(s, events, s.flow, node.next)
                 return

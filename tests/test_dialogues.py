@@ -1,5 +1,7 @@
 """Dialogues with the engine: feed inputs, assert the transcript."""
 
+import pytest
+
 from flows.model import Assessed, FlowEnded, TipReported
 from tests.dialogue import Dialogue
 
@@ -181,6 +183,19 @@ def test_text_of_the_first_message_counts_and_answers_already_given_are_not_aske
         d.tap(label)
     # Documents and freedom to leave were said already: next is debt.
     assert d.last[-1].key == "help.ask_debt"
+
+
+@pytest.mark.parametrize("plan", [[], ["Me"]])
+def test_words_the_bot_cannot_place_at_a_branching_help_question_ask_it_again(engine, plan):
+    d = Dialogue(engine)
+    d.say("help they locked me in", intent="request_help")
+    for label in plan:
+        d.tap(label)
+    asked = d.last[-1].key
+    assert asked in {"help.ask_who", "help.ask_safe"}
+    d.say("well it depends on the guards, ok now i think")
+    assert [r.key for r in d.last] == ["common.use_buttons", asked]
+    assert d.session.flow == "help" and "means.confined" in d.session.evidence
 
 
 def test_an_explicit_no_to_danger_outweighs_a_cry_for_help_in_the_first_message(engine):
