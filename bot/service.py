@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 
 from flows.engine import Engine
 from flows.model import Button, Event, Inbound, Reply, Session
-from nlu import burmese, langid
+from nlu import burmese, chinese, langid
 from nlu.client import NluClient
+from nlu.scripts import reply_converter
 from storage.repository import Store
 
 HISTORY = 5
 
 
-def zawgyi_reply(reply: Reply) -> Reply:
-    """Convert a reply's text and button labels to Zawgyi."""
-    rows = tuple(
-        tuple(Button(b.data, burmese.to_zawgyi(b.label)) for b in row) for row in reply.buttons
-    )
-    return Reply(key=reply.key, text=burmese.to_zawgyi(reply.text), buttons=rows)
+def converted_reply(reply: Reply, convert: Callable[[str], str]) -> Reply:
+    """Convert a reply's text and button labels, e.g. to Zawgyi or Traditional Chinese."""
+    rows = tuple(tuple(Button(b.data, convert(b.label)) for b in row) for row in reply.buttons)
+    return Reply(key=reply.key, text=convert(reply.text), buttons=rows)
 
 
 class Conversations:
@@ -40,6 +40,9 @@ class Conversations:
             if zawgyi:
                 # NLU, lexicons and storage all work on Unicode.
                 inbound = replace(inbound, text=burmese.to_unicode(inbound.text))
+        # Kanji are Han characters too: only Chinese writing says which script to answer in.
+        chinese_text = inbound.kind == "text" and not langid.KANA.search(inbound.text)
+        written = chinese.script(inbound.text) if chinese_text else None
         if inbound.kind == "text" and self.nlu is not None and inbound.nlu is None:
             inbound = replace(inbound, nlu=await self.nlu.parse(inbound.text))
 
@@ -48,8 +51,15 @@ class Conversations:
             new, events = self.engine.step(session, enriched)
             if zawgyi is not None:
                 new.zawgyi = zawgyi
-            if new.zawgyi:
-                events = [zawgyi_reply(e) if isinstance(e, Reply) else e for e in events]
+            if written is not None:
+                new.traditional = written == "traditional"
+            convert = reply_converter(
+                zawgyi=new.zawgyi, traditional=new.traditional, language=new.lang
+            )
+            if convert:
+                events = [
+                    converted_reply(e, convert) if isinstance(e, Reply) else e for e in events
+                ]
             return new, events
 
         return await asyncio.to_thread(self.store.run_turn, user_key, turn, address)

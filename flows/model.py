@@ -23,6 +23,8 @@ class Session:
     relay: str | None = None
     # The person writes Burmese in Zawgyi: replies are converted so their phone shows them.
     zawgyi: bool = False
+    # The person writes Chinese in Traditional characters: Chinese replies are converted.
+    traditional: bool = False
     # Languages confidently detected in the person's last messages: evidence for short ones.
     lang_history: list[str] = field(default_factory=list)
 

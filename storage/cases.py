@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from bot.routing import rank
 from flows.model import HelpSubmitted, Session
-from nlu import burmese
+from nlu.scripts import reply_converter
 from storage import partners as partner_repo
 from storage.crypto import Keys
 from storage.models import Case, ConversationSession, Escalation, Outbox, Partner, User, utcnow
@@ -369,8 +369,14 @@ class CaseService:
             return
         body = {"text": text if text is not None else self.render(case.language, key, **params)}
         session = db.get(ConversationSession, case.user_id)
-        if session is not None and json.loads(self.keys.decrypt(session.state)).get("zawgyi"):
-            body["text"] = burmese.to_zawgyi(body["text"])
+        state = json.loads(self.keys.decrypt(session.state)) if session is not None else {}
+        convert = reply_converter(
+            zawgyi=bool(state.get("zawgyi")),
+            traditional=bool(state.get("traditional")),
+            language=case.language,
+        )
+        if convert:
+            body["text"] = convert(body["text"])
         db.add(
             Outbox(
                 kind=kind,

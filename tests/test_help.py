@@ -388,6 +388,29 @@ async def test_zawgyi_help_message_is_understood_and_answered_in_zawgyi(partnere
         assert state["zawgyi"] is True and "means.confined" in state["evidence"]
 
 
+async def test_traditional_chinese_is_understood_and_answered_in_traditional(partnered, engine):
+    from nlu import chinese
+
+    api = partnered.api
+    d = TelegramDialogue(api, chat_id=9952, language_code=None)
+    replies = await d.send("救命 他們拿走了我的護照")
+    ask_who = engine.catalog.text("zh", "help.ask_who")
+    assert chinese.script(ask_who) == "simplified"
+    # Understood as a help request, and answered in the script the person writes.
+    assert replies[-1].text == chinese.to_traditional(ask_who) != ask_who
+    assert chinese.to_traditional(engine.catalog.text("zh", "help.who_me")) in [
+        label for label, _ in replies[-1].buttons
+    ]
+    # Characters both scripts share say nothing: the replies stay Traditional.
+    replies = await d.send("我自己")
+    assert replies[-1].text == chinese.to_traditional(engine.catalog.text("zh", "help.ask_safe"))
+    replies = await d.tap(chinese.to_traditional(engine.catalog.text("zh", "help.safe_yes")))
+    assert replies[-1].text == chinese.to_traditional(engine.catalog.text("zh", "help.ask_danger"))
+    # Writing in Simplified characters ("no" as 没有, not 沒有) switches them back.
+    replies = await d.send("没有")
+    assert replies[-1].text == engine.catalog.text("zh", "help.ask_country")
+
+
 async def test_partners_can_list_recruiter_tips_but_strangers_cannot(partnered, engine):
     api = partnered.api
     d = TelegramDialogue(api, chat_id=9961)
