@@ -11,6 +11,7 @@ import pytest
 from bot.config import ROOT, load_settings
 from nlu import server as nlu_server
 from nlu import training
+from nlu.client import NluClient
 
 # The suite trains a smaller model of its own from these languages' training files.
 TEST_MODEL_LANGUAGES = ("en", "th", "zh", "my", "id", "km", "vi", "tl")
@@ -102,6 +103,14 @@ def nlu_url(nlu_model: Path):
     server.start(timeout=240)
     yield url
     server.stop()
+
+
+@pytest.fixture
+async def nlu_client(nlu_url: str):
+    """An HTTP client of the suite's Rasa server, closed after the test."""
+    client = NluClient(nlu_url, timeout=5)
+    yield client
+    await client.close()
 
 
 # ---- Telegram -----------------------------------------------------------------------------

@@ -24,21 +24,13 @@ WAYMARK = [sys.executable, "-m", "bot.cli"]
         ("hello", "greet"),
     ],
 )
-async def test_parse_over_http(nlu_url, text, intent):
-    client = NluClient(nlu_url, timeout=5)
-    try:
-        parsed = await client.parse(text)
-    finally:
-        await client.close()
+async def test_parse_over_http(nlu_client, text, intent):
+    parsed = await nlu_client.parse(text)
     assert parsed is not None and parsed.intent == intent, parsed
 
 
-async def test_entities_from_lookups_and_regexes(nlu_url):
-    client = NluClient(nlu_url, timeout=5)
-    try:
-        parsed = await client.parse("招聘客服 西港 月薪1500美金 联系 @hr_xg88")
-    finally:
-        await client.close()
+async def test_entities_from_lookups_and_regexes(nlu_client):
+    parsed = await nlu_client.parse("招聘客服 西港 月薪1500美金 联系 @hr_xg88")
     kinds = {(e["entity"], e["value"]) for e in parsed.entities}
     assert ("destination", "西港") in kinds
     assert ("handle", "@hr_xg88") in kinds

@@ -7,7 +7,6 @@ import subprocess
 import pytest
 
 from nlu import training
-from nlu.client import NluClient
 
 RASA_PYTHON = training.RASA.parent / "python"
 
@@ -80,12 +79,10 @@ def test_normalise_and_fold_in_rasas_environment():
         ("سَاعِدُونِي أَرْجُوكُمْ", "ساعدوني ارجوكم"),
     ],
 )
-async def test_spelling_variants_parse_exactly_like_their_normal_form(nlu_url, variant, canonical):
-    client = NluClient(nlu_url, timeout=5)
-    try:
-        a, b = await client.parse(variant), await client.parse(canonical)
-    finally:
-        await client.close()
+async def test_spelling_variants_parse_exactly_like_their_normal_form(
+    nlu_client, variant, canonical
+):
+    a, b = await nlu_client.parse(variant), await nlu_client.parse(canonical)
     assert a is not None and b is not None
     assert (a.intent, round(a.confidence, 6)) == (b.intent, round(b.confidence, 6))
 

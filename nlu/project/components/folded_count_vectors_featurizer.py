@@ -12,14 +12,13 @@ This file runs inside Rasa's own environment (``.venv-nlu``); the bot never impo
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
-import source_fingerprint
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
     CountVectorsFeaturizer,
 )
 from rasa.shared.nlu.constants import TEXT
+from source_fingerprint import WholeFileFingerprint
 
 
 def fold(word: str) -> str:
@@ -29,13 +28,8 @@ def fold(word: str) -> str:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
-class FoldedCountVectorsFeaturizer(CountVectorsFeaturizer):
+class FoldedCountVectorsFeaturizer(WholeFileFingerprint, CountVectorsFeaturizer):
     """Count n-grams of the message's words after decomposition and mark removal."""
-
-    @classmethod
-    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
-        """Include this whole file, so Rasa's cache notices a change outside the class."""
-        return source_fingerprint.of_file(__file__)
 
     def _process_tokens(self, tokens: list[str], attribute: str = TEXT) -> list[str]:
         """Process like CountVectorsFeaturizer, then fold the words of the message text."""

@@ -18,7 +18,6 @@ import pickle
 from typing import Any
 
 import numpy as np
-import source_fingerprint
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -33,6 +32,7 @@ from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
+from source_fingerprint import WholeFileFingerprint
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_intent_classifier.pkl"
@@ -63,13 +63,8 @@ def fit_temperature(margins: np.ndarray, gold: np.ndarray) -> float:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearIntentClassifier(IntentClassifier, GraphComponent):
+class LinearIntentClassifier(WholeFileFingerprint, IntentClassifier, GraphComponent):
     """Classify intents with sublinear TF-IDF features and a class-balanced linear SVM."""
-
-    @classmethod
-    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
-        """Include this whole file, so Rasa's cache notices a change outside the class."""
-        return source_fingerprint.of_file(__file__)
 
     @classmethod
     def required_components(cls) -> list[type]:

@@ -15,14 +15,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
-from typing import Any
 
-import source_fingerprint
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+from source_fingerprint import WholeFileFingerprint
 
 # Short vowels, shadda, sukun, superscript alef and tatweel: optional in everyday writing.
 ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
@@ -55,13 +54,8 @@ def normalise(word: str) -> str:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class NormalisingWhitespaceTokenizer(WhitespaceTokenizer):
+class NormalisingWhitespaceTokenizer(WholeFileFingerprint, WhitespaceTokenizer):
     """Split on whitespace like Rasa's tokenizer, then normalise each token's text."""
-
-    @classmethod
-    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
-        """Include this whole file, so Rasa's cache notices a change outside the class."""
-        return source_fingerprint.of_file(__file__)
 
     def remove_emoji(self, text: str) -> str:
         """Return "" for a word made only of emoji, else the word.
